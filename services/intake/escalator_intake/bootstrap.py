@@ -1,0 +1,39 @@
+"""Intake's composition root: settings and configuration in, a wired FastAPI app out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from escalator_intake.alert_handlers import AlertHandlers
+from escalator_intake.api.tickets import tickets_router
+from escalator_intake.api.webhooks import webhook_router
+from escalator_intake.settings import IntakeSettings
+from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
+from escalator_shared.config import EscalatorConfig
+from escalator_shared.events import AlertReceived
+from escalator_shared.http.app import service_app
+from escalator_shared.observability.metrics import ServiceMetrics
+from escalator_shared.runtime import ServiceRuntime
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
+    """Wire intake: webhooks and ticket API over HTTP; alert and timeline consumers."""
+    runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
+    topics = runtime.topics
+    runtime.add_consumer(
+        "alerts", [topics.alerts], {AlertReceived: [AlertHandlers(config).on_alert]}
+    )
+    runtime.add_consumer(
+        "timeline",
+        [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
+        TIMELINE_HANDLERS,
+    )
+    routers = [
+        webhook_router(config, runtime.producer, topics, settings.max_body_bytes),
+        tickets_router(config, runtime.session_factory, runtime.unit_of_work),
+    ]
+    return service_app(runtime, routers, title="Escalator intake")

@@ -1,0 +1,63 @@
+"""One line of plain language per event, for a ticket's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from escalator_shared.events import (
+    EscalationRequested,
+    Event,
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationRequested,
+    SlaBreached,
+    SlaClockStarted,
+    SlaClockStopped,
+    SlaWarningReached,
+    TicketAcknowledged,
+    TicketOpened,
+    TicketResolved,
+    TicketRouted,
+    TicketUpdated,
+    VendorCaseOpened,
+    VendorCaseRequested,
+)
+
+
+def _routed(e: TicketRouted) -> str:
+    who = f", assigned to {e.assignee}" if e.assignee else ""
+    team = f" ({e.team})" if e.team else ""
+    return f"Routed to {e.tier}{team}{who} by rule {e.rule}; priority {e.priority}"
+
+
+_DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
+    TicketOpened: lambda e: f"Opened from {e.integration} at priority {e.priority}: {e.title}",
+    TicketUpdated: lambda e: f"Updated ({e.reason}): {', '.join(sorted(e.changes))}",
+    TicketAcknowledged: lambda e: f"Acknowledged by {e.by}",
+    TicketResolved: lambda e: f"Resolved by {e.by}" + (f": {e.resolution}" if e.resolution else ""),
+    TicketRouted: _routed,
+    EscalationRequested: lambda e: f"Escalation requested by {e.requested_by} ({e.reason})",
+    SlaClockStarted: lambda e: (
+        f"{e.metric} clock started ({e.policy}), due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"
+    ),
+    SlaClockStopped: lambda e: f"{e.metric} clock {e.outcome} after {e.elapsed_seconds}s",
+    SlaWarningReached: lambda e: f"{e.metric} clock at {e.percent}% of its target",
+    SlaBreached: lambda e: f"{e.metric} SLA breached ({e.policy}, target {e.target_seconds}s)",
+    VendorCaseRequested: lambda e: f"Vendor case requested with {e.vendor}: {e.reason}",
+    VendorCaseOpened: lambda e: (
+        f"Vendor case {e.case_reference} opened with {e.vendor} by {e.channel}"
+    ),
+    NotificationRequested: lambda e: f"Notification requested for {e.recipient} by {e.channel}",
+    NotificationDelivered: lambda e: f"Notified {e.recipient} by {e.channel} at {e.address}",
+    NotificationFailed: lambda e: f"Notifying {e.recipient} by {e.channel} failed: {e.error}",
+}
+
+
+def describe(event: Event) -> str:
+    """The timeline line for an event."""
+    describer = _DESCRIBE.get(type(event))
+    return describer(event) if describer else event.event_type
+
+
+TIMELINE_EVENTS: tuple[type[Event], ...] = tuple(_DESCRIBE)

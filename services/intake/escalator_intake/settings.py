@@ -1,0 +1,15 @@
+"""Intake's settings (ESCALATOR_* environment variables)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from escalator_shared.settings import ServiceSettings
+
+
+class IntakeSettings(ServiceSettings):
+    """Settings of the intake service."""
+
+    service_name: str = "intake"
+    http_port: int = 8001
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest webhook body.")

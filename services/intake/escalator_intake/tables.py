@@ -1,0 +1,57 @@
+"""Intake's tables: tickets (the read model people query), alerts, and each ticket's timeline."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("integration", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("dedup_key", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("priority", Text, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("device", Text),
+    Column("labels", JSONB, nullable=False),
+    Column("tier", Text),
+    Column("team", Text),
+    Column("assignee", Text),
+    Column("alert_count", Integer, nullable=False),
+    Column("sla", JSONB, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("last_alert_at", DateTime(timezone=True), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True)),
+    Column("acknowledged_by", Text),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolved_by", Text),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+timeline = Table(
+    "timeline",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("producer", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("data", JSONB, nullable=False),
+)

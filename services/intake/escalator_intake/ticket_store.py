@@ -1,0 +1,87 @@
+"""SQL for intake's tickets, alerts and timeline; the only module that knows those tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalator_intake.domain.ticket_rules import ENDED, TicketStatus
+from escalator_intake.tables import alerts, tickets, timeline
+
+
+async def find_open_by_dedup_key(
+    session: AsyncSession, integration: str, dedup_key: str
+) -> Row[Any] | None:
+    """The open ticket holding this dedup key, locked for update."""
+    statement = (
+        select(tickets)
+        .where(
+            tickets.c.integration == integration,
+            tickets.c.dedup_key == dedup_key,
+            tickets.c.status.not_in([s.value for s in ENDED]),
+        )
+        .with_for_update()
+    )
+    return (await session.execute(statement)).first()
+
+
+async def get_for_update(session: AsyncSession, ticket_id: str) -> Row[Any] | None:
+    """A ticket by id, locked for update."""
+    statement = select(tickets).where(tickets.c.id == ticket_id).with_for_update()
+    return (await session.execute(statement)).first()
+
+
+async def insert_ticket(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Store a new ticket."""
+    await session.execute(insert(tickets).values(**values))
+
+
+async def update_ticket(session: AsyncSession, ticket_id: str, values: dict[str, Any]) -> None:
+    """Change fields of a ticket."""
+    await session.execute(update(tickets).where(tickets.c.id == ticket_id).values(**values))
+
+
+async def record_alert(
+    session: AsyncSession, alert_id: str, ticket_id: str, status: str, received_at: datetime
+) -> None:
+    """Remember which ticket an alert went to, so its id finds the ticket."""
+    await session.execute(
+        pg_insert(alerts)
+        .values(id=alert_id, ticket_id=ticket_id, status=status, received_at=received_at)
+        .on_conflict_do_nothing()
+    )
+
+
+async def append_timeline(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Add a timeline entry; a repeated event id is ignored."""
+    await session.execute(pg_insert(timeline).values(**values).on_conflict_do_nothing())
+
+
+async def load_ticket(session: AsyncSession, ticket_or_alert_id: str) -> Row[Any] | None:
+    """A ticket by its id, or by the id of any alert that went to it."""
+    row = (await session.execute(select(tickets).where(tickets.c.id == ticket_or_alert_id))).first()
+    if row is not None:
+        return row
+    via_alert = select(alerts.c.ticket_id).where(alerts.c.id == ticket_or_alert_id)
+    return (
+        await session.execute(select(tickets).where(tickets.c.id == via_alert.scalar_subquery()))
+    ).first()
+
+
+async def load_timeline(session: AsyncSession, ticket_id: str) -> list[Row[Any]]:
+    """A ticket's timeline, oldest first."""
+    statement = (
+        select(timeline)
+        .where(timeline.c.ticket_id == ticket_id)
+        .order_by(timeline.c.occurred_at, timeline.c.event_id)
+    )
+    return list((await session.execute(statement)).all())
+
+
+def is_open(row: Row[Any]) -> bool:
+    """Whether the ticket is neither resolved, closed nor cancelled."""
+    return TicketStatus(row.status) not in ENDED

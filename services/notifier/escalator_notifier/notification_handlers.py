@@ -1,0 +1,92 @@
+"""Notifier handlers: queue an email to the assignee when a ticket is routed or breaches."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from escalator_notifier.domain.messages import Message, breach_message, routed_message
+from escalator_notifier.tables import assignments, deliveries
+from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
+from escalator_shared.config import EscalatorConfig
+from escalator_shared.errors import NotReadyError
+from escalator_shared.events import SlaBreached, TicketRouted, new_id, utc_now
+
+EMAIL = "email"
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class NotificationHandlers:
+    """Handlers of the `routing` and `sla` topics."""
+
+    config: EscalatorConfig
+
+    async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
+        """Remember the assignment and queue the 'assigned to you' email."""
+        values = {
+            "client_id": ctx.envelope.client_id,
+            "title": routed.title,
+            "priority": routed.priority.value,
+            "tier": routed.tier,
+            "assignee": routed.assignee,
+        }
+        await ctx.uow.session.execute(
+            insert(assignments)
+            .values(ticket_id=ctx.envelope.ticket_id, **values)
+            .on_conflict_do_update(index_elements=[assignments.c.ticket_id], set_=values)
+        )
+        if routed.assignee is not None:
+            message = routed_message(ctx.envelope.ticket_id, ctx.envelope.client_id, routed)
+            await self._queue_email(ctx, routed.assignee, message)
+
+    async def on_breached(self, breached: SlaBreached, ctx: HandlerContext) -> None:
+        """Queue the breach email to whoever has the ticket."""
+        assignment = (
+            await ctx.uow.session.execute(
+                select(assignments).where(assignments.c.ticket_id == ctx.envelope.ticket_id)
+            )
+        ).first()
+        if assignment is None:
+            raise NotReadyError("the ticket's routing has not reached the notifier yet")
+        if assignment.assignee is None:
+            return
+        message = breach_message(
+            ctx.envelope.ticket_id,
+            ctx.envelope.client_id,
+            assignment.title,
+            assignment.priority,
+            breached,
+        )
+        await self._queue_email(ctx, assignment.assignee, message)
+
+    async def _queue_email(self, ctx: HandlerContext, person_id: str, message: Message) -> None:
+        person = self.config.person(person_id)
+        now = utc_now()
+        await ctx.uow.session.execute(
+            insert(deliveries)
+            .values(
+                id=new_id(),
+                trigger_event_id=ctx.envelope.event_id,
+                trigger_occurred_at=ctx.envelope.occurred_at,
+                correlation_id=ctx.envelope.correlation_id,
+                ticket_id=ctx.envelope.ticket_id,
+                client_id=ctx.envelope.client_id,
+                recipient=person.id,
+                channel=EMAIL,
+                address=person.email,
+                subject=message.subject,
+                body=message.body,
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    def registry(self) -> HandlerRegistry:
+        """Event type to handlers."""
+        return {TicketRouted: [self.on_routed], SlaBreached: [self.on_breached]}

@@ -1,0 +1,1 @@
+"""Escalator router service."""

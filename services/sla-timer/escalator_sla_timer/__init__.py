@@ -1,0 +1,1 @@
+"""Escalator sla-timer service."""

@@ -1,0 +1,30 @@
+"""SLA timer's composition root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from escalator_shared.config import EscalatorConfig
+from escalator_shared.http.app import service_app
+from escalator_shared.observability.metrics import ServiceMetrics
+from escalator_shared.runtime import ServiceRuntime
+from escalator_sla_timer.breach_timer import BreachTimer
+from escalator_sla_timer.clock_handlers import ClockHandlers
+from escalator_sla_timer.settings import SlaTimerSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
+    """Wire the SLA timer: a consumer of ticket life, and the breach timer."""
+    runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
+    runtime.add_consumer("tickets", [runtime.topics.tickets], ClockHandlers(config).registry())
+    timer = BreachTimer(
+        runtime.unit_of_work,
+        poll_seconds=settings.timer_poll_seconds,
+        batch_size=settings.timer_batch_size,
+    )
+    runtime.add_task("breach-timer", timer.run, timer.stop)
+    return service_app(runtime, [], title="Escalator SLA timer")

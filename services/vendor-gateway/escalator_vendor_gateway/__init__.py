@@ -1,0 +1,1 @@
+"""Escalator vendor-gateway service."""

@@ -1,0 +1,1 @@
+"""Contracts and plumbing shared by the Escalator services: events, bus, database, settings."""

@@ -1,0 +1,230 @@
+"""The consumer runner: at-least-once delivery into an idempotent handler, never a silent drop.
+
+- Offsets are committed only after the handler's work committed (auto-commit is off).
+- Partitions of a batch are handled concurrently; records within a partition in order.
+- A failing handler is retried with exponential backoff; after `max_attempts` the message goes to
+  the group's dead-letter topic with the error in its headers, and is counted.
+- Infrastructure outages (`is_transient`) are retried without limit: dead-lettering everything
+  while the database restarts would be worse than waiting.
+- A rebalance waits for the batch in hand to finish and commit before partitions move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.abc import ConsumerRebalanceListener
+from pydantic import ValidationError
+
+from escalator_shared.bus.producer import EventProducer
+from escalator_shared.errors import PermanentError, is_transient
+from escalator_shared.events import Envelope
+from escalator_shared.observability.logging import current_event_id, current_ticket_id
+from escalator_shared.observability.metrics import ConsumerMetrics
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["handled", "duplicate", "ignored"]
+Result = Literal["handled", "duplicate", "ignored", "dead_lettered"]
+EnvelopeHandler = Callable[[Envelope], Awaitable[Outcome]]
+
+_MAX_BACKOFF_SECONDS = 10.0
+_ERROR_TEXT_LIMIT = 2000
+
+
+class _StoppingError(Exception):
+    """Raised inside a retry loop when the runner is asked to stop."""
+
+
+class ConsumerRunner:
+    """Consume `topics` as `group_id` and feed each envelope to `handler` until stopped."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        group_id: str,
+        topics: Sequence[str],
+        dead_letter_topic: str,
+        handler: EnvelopeHandler,
+        producer: EventProducer,
+        metrics: ConsumerMetrics,
+        max_attempts: int = 5,
+        retry_base_seconds: float = 0.2,
+        batch_size: int = 500,
+    ) -> None:
+        self.group_id = group_id
+        self._bootstrap_servers = bootstrap_servers
+        self._topics = list(topics)
+        self.dead_letter_topic = dead_letter_topic
+        self._handler = handler
+        self._producer = producer
+        self._metrics = metrics
+        self._max_attempts = max_attempts
+        self._retry_base = retry_base_seconds
+        self._batch_size = batch_size
+        self._stopping = asyncio.Event()
+        self._batch_lock = asyncio.Lock()
+        self._committed: dict[TopicPartition, int] = {}
+
+    def stop(self) -> None:
+        """Finish the batch in hand, commit it and leave the group."""
+        self._stopping.set()
+
+    async def run(self) -> None:
+        """Consume until `stop()`; an unexpected error propagates without committing."""
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap_servers,
+            group_id=self.group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            max_poll_interval_ms=600_000,
+        )
+        consumer.subscribe(self._topics, listener=_WaitForBatch(self._batch_lock))
+        await consumer.start()
+        try:
+            while not self._stopping.is_set():
+                batches = await consumer.getmany(timeout_ms=300, max_records=self._batch_size)
+                if batches:
+                    async with self._batch_lock:
+                        await self._handle_batches(consumer, batches)
+                self._report_lag(consumer)
+        except _StoppingError:
+            log.info(
+                "consumer %s stopping with its batch unfinished; it will be redelivered",
+                self.group_id,
+            )
+        finally:
+            await consumer.stop()
+
+    async def _handle_batches(
+        self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]
+    ) -> None:
+        await asyncio.gather(*(self._handle_partition(records) for records in batches.values()))
+        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+        await consumer.commit(offsets)
+        self._committed.update(offsets)
+
+    async def _handle_partition(self, records: list[ConsumerRecord]) -> None:
+        for record in records:
+            await self._handle_record(record)
+
+    async def _handle_record(self, record: ConsumerRecord) -> None:
+        labels = {"service": self._metrics.service, "group": self.group_id, "topic": record.topic}
+        try:
+            envelope = Envelope.from_bytes(record.value)
+        except ValidationError as exc:
+            log.error("dead-lettering an undecodable message from %s: %s", record.topic, exc)
+            await self._dead_letter(record, exc, attempts=1)
+            self._metrics.messages.labels(**labels, outcome="dead_lettered").inc()
+            return
+        ticket_token = current_ticket_id.set(envelope.ticket_id)
+        event_token = current_event_id.set(envelope.event_id)
+        started = time.perf_counter()
+        try:
+            outcome = await self._handle_with_retries(record, envelope, labels)
+        finally:
+            current_ticket_id.reset(ticket_token)
+            current_event_id.reset(event_token)
+        self._metrics.handler_seconds.labels(
+            service=self._metrics.service, group=self.group_id
+        ).observe(time.perf_counter() - started)
+        self._metrics.messages.labels(**labels, outcome=outcome).inc()
+
+    async def _handle_with_retries(
+        self, record: ConsumerRecord, envelope: Envelope, labels: dict[str, str]
+    ) -> Result:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._handler(envelope)
+            except Exception as exc:
+                self._metrics.failures.labels(**labels, error=type(exc).__name__).inc()
+                transient = is_transient(exc)
+                final = isinstance(exc, PermanentError | ValidationError) or (
+                    not transient and attempt >= self._max_attempts
+                )
+                if final:
+                    log.error(
+                        "dead-lettering %s after %d attempt(s): %r",
+                        envelope.event_type,
+                        attempt,
+                        exc,
+                    )
+                    await self._dead_letter(record, exc, attempts=attempt)
+                    return "dead_lettered"
+                delay = self._backoff(attempt)
+                log.warning(
+                    "handling %s failed (attempt %d%s), retrying in %.2fs: %r",
+                    envelope.event_type,
+                    attempt,
+                    ", transient" if transient else "",
+                    delay,
+                    exc,
+                )
+                await self._sleep_unless_stopping(delay)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self._retry_base * 2.0 ** (attempt - 1), _MAX_BACKOFF_SECONDS)
+        jitter: float = random.uniform(0.8, 1.2)
+        return delay * jitter
+
+    async def _sleep_unless_stopping(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except TimeoutError:
+            return
+        raise _StoppingError
+
+    async def _dead_letter(self, record: ConsumerRecord, exc: BaseException, attempts: int) -> None:
+        headers = [
+            ("x-error-type", type(exc).__name__.encode()),
+            ("x-error-message", str(exc)[:_ERROR_TEXT_LIMIT].encode()),
+            ("x-original-topic", record.topic.encode()),
+            ("x-original-partition", str(record.partition).encode()),
+            ("x-original-offset", str(record.offset).encode()),
+            ("x-consumer-group", self.group_id.encode()),
+            ("x-attempts", str(attempts).encode()),
+            ("x-failed-at", datetime.now(UTC).isoformat().encode()),
+        ]
+        key = record.key.decode() if record.key else ""
+        await self._producer.send(self.dead_letter_topic, key, record.value or b"", headers)
+        self._metrics.dead_lettered.labels(
+            service=self._metrics.service, group=self.group_id, topic=record.topic
+        ).inc()
+
+    def _report_lag(self, consumer: AIOKafkaConsumer) -> None:
+        for tp in consumer.assignment():
+            end = consumer.highwater(tp)
+            position = self._committed.get(tp)
+            if end is None or position is None:
+                continue
+            self._metrics.lag.labels(
+                service=self._metrics.service,
+                group=self.group_id,
+                topic=tp.topic,
+                partition=str(tp.partition),
+            ).set(max(0, end - position))
+
+
+class _WaitForBatch(ConsumerRebalanceListener):  # type: ignore[misc]
+    """Before partitions are revoked, wait until the batch in hand is handled and committed."""
+
+    def __init__(self, batch_lock: asyncio.Lock) -> None:
+        self._batch_lock = batch_lock
+
+    async def on_partitions_revoked(self, revoked: Any) -> None:
+        async with self._batch_lock:
+            return
+
+    async def on_partitions_assigned(self, assigned: Any) -> None:
+        return

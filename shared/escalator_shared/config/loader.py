@@ -1,0 +1,130 @@
+"""Load and validate the configuration file; errors name the file, the key path and the problem."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from escalator_shared.config.model import EscalatorConfig, RoutingTarget
+
+
+class ConfigError(Exception):
+    """The configuration file is missing, unreadable or invalid; the message lists every problem."""
+
+    def __init__(self, path: Path, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid configuration file {path}:\n{listing}")
+
+
+def load_config(path: Path) -> EscalatorConfig:
+    """Read, parse and validate the YAML file; raises ConfigError naming every problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(path, [f"cannot read the file: {exc.strerror or exc}"]) from exc
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(path, [f"not valid YAML{where}: {problem}"]) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(path, ["the top level must be a mapping of sections (tiers, people, …)"])
+    try:
+        config = EscalatorConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(path, [_describe(err) for err in exc.errors()]) from exc
+    problems = list(_reference_problems(config))
+    if problems:
+        raise ConfigError(path, problems)
+    return config
+
+
+def _describe(error: Any) -> str:
+    location = format_path(error["loc"])
+    given = error.get("input")
+    shown = "" if isinstance(given, dict | list) or given is None else f" (got {given!r})"
+    if error["type"] == "missing":
+        return f"{location}: required key is missing"
+    if error["type"] == "extra_forbidden":
+        return f"{location}: unknown key"
+    return f"{location}: {error['msg']}{shown}"
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    """`("routing", "rules", 2, "tier")` as `routing.rules[2].tier`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(top level)"
+
+
+def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
+    """Cross-references that a schema alone cannot check."""
+    yield from _duplicate_ids(config)
+    people = {p.id for p in config.people}
+    clients = {c.id for c in config.clients}
+    policies = {s.id for s in config.sla_policies}
+    for index, token in enumerate(config.staff_tokens):
+        yield from _unknown(f"staff_tokens[{index}].person", token.person, people, "person")
+    for index, client in enumerate(config.clients):
+        yield from _unknown(f"clients[{index}].sla_policy", client.sla_policy, policies, "policy")
+    for index, integration in enumerate(config.integrations):
+        yield from _unknown(f"integrations[{index}].client", integration.client, clients, "client")
+    for index, policy in enumerate(config.sla_policies):
+        if not policy.response:
+            yield f"sla_policies[{index}].response: at least one priority needs a target"
+    yield from _routing_problems(config, people, clients)
+
+
+def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:
+    sections: dict[str, list[Any]] = {
+        "tiers": config.tiers,
+        "people": config.people,
+        "clients": config.clients,
+        "sla_policies": config.sla_policies,
+        "integrations": config.integrations,
+        "vendors": config.vendors,
+    }
+    for section, items in sections.items():
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if item.id in seen:
+                yield f"{section}[{index}].id: duplicate id {item.id!r}"
+            seen.add(item.id)
+
+
+def _routing_problems(
+    config: EscalatorConfig, people: set[str], clients: set[str]
+) -> Iterator[str]:
+    tiers = {t.id for t in config.tiers}
+    vendors = {v.id for v in config.vendors}
+    targets: list[tuple[str, RoutingTarget]] = [("routing.default", config.routing.default)]
+    targets += [(f"routing.rules[{i}]", rule) for i, rule in enumerate(config.routing.rules)]
+    for where, target in targets:
+        yield from _unknown(f"{where}.tier", target.tier, tiers, "tier")
+        for key, value in (("assignee", target.assignee), ("backup", target.backup)):
+            if value is not None:
+                yield from _unknown(f"{where}.{key}", value, people, "person")
+        if target.vendor is not None:
+            yield from _unknown(f"{where}.vendor", target.vendor, vendors, "vendor")
+    for index, rule in enumerate(config.routing.rules):
+        for client_id in rule.match.clients:
+            yield from _unknown(
+                f"routing.rules[{index}].match.clients", client_id, clients, "client"
+            )
+
+
+def _unknown(where: str, value: str, known: set[str], kind: str) -> Iterator[str]:
+    if value not in known:
+        yield f"{where}: unknown {kind} {value!r}; expected one of {', '.join(sorted(known))}"

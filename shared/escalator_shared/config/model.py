@@ -1,0 +1,171 @@
+"""The configuration file's schema: one YAML file shared by every service.
+
+It holds domain data (people, clients, SLAs, routing, integrations, vendors); infrastructure
+addresses live in each service's settings instead.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from escalator_shared.config.durations import Duration
+from escalator_shared.events.catalogue import Priority, Severity
+
+Identifier = str
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tier(_Strict):
+    """A support tier: L1 helpdesk, L2 technical, L3 senior, vendor, executive."""
+
+    id: Identifier = Field(min_length=1)
+    name: str
+    responsibilities: str = ""
+
+
+class Person(_Strict):
+    """A technician, manager or executive who can be assigned and notified."""
+
+    id: Identifier = Field(min_length=1)
+    name: str
+    email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    time_zone: str = "UTC"
+
+
+class StaffToken(_Strict):
+    """A staff API token, tied to a person and a role."""
+
+    person: Identifier
+    token: SecretStr = Field(min_length=8)
+    role: Literal["technician", "manager", "admin"] = "technician"
+
+
+class Client(_Strict):
+    """A customer of the MSP."""
+
+    id: Identifier = Field(min_length=1)
+    name: str
+    email_domains: list[str] = Field(default_factory=list)
+    sla_policy: Identifier
+
+
+class SlaPolicy(_Strict):
+    """Response and resolution targets per priority."""
+
+    id: Identifier = Field(min_length=1)
+    response: dict[Priority, Duration]
+    resolution: dict[Priority, Duration] = Field(default_factory=dict)
+
+    def response_target(self, priority: Priority) -> timedelta:
+        """The response target for a priority, falling back to the least urgent one defined."""
+        if priority in self.response:
+            return self.response[priority]
+        return self.response[max(self.response)]
+
+
+DEFAULT_PRIORITY_BY_SEVERITY: dict[Severity, Priority] = {
+    Severity.CRITICAL: Priority.P1,
+    Severity.MAJOR: Priority.P2,
+    Severity.MINOR: Priority.P3,
+    Severity.WARNING: Priority.P4,
+    Severity.INFO: Priority.P5,
+}
+
+
+class Integration(_Strict):
+    """A sender posting alerts to `/v1/webhooks/{id}`."""
+
+    id: Identifier = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
+    type: Literal["generic"] = "generic"
+    token: SecretStr = Field(min_length=8)
+    client: Identifier
+    priority_by_severity: dict[Severity, Priority] = Field(
+        default_factory=lambda: dict(DEFAULT_PRIORITY_BY_SEVERITY)
+    )
+
+
+class RuleMatch(_Strict):
+    """Conditions of a routing rule; all given conditions must hold."""
+
+    clients: list[Identifier] = Field(default_factory=list)
+    priorities: list[Priority] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
+    title_contains: str | None = None
+
+
+class RoutingTarget(_Strict):
+    """Where a matched ticket goes."""
+
+    tier: Identifier
+    team: str | None = None
+    assignee: Identifier | None = None
+    backup: Identifier | None = None
+    vendor: Identifier | None = None
+
+
+class RoutingRule(RoutingTarget):
+    """An ordered rule: the first whose match holds decides."""
+
+    name: str = Field(min_length=1)
+    match: RuleMatch = Field(default_factory=RuleMatch)
+
+
+class Routing(_Strict):
+    """Ordered rules, and the default when none matches."""
+
+    rules: list[RoutingRule] = Field(default_factory=list)
+    default: RoutingTarget
+
+
+class Vendor(_Strict):
+    """An external vendor that can receive cases."""
+
+    id: Identifier = Field(min_length=1)
+    name: str
+    support_email: str | None = None
+    portal_url: str | None = None
+
+
+class EscalatorConfig(_Strict):
+    """The whole configuration file."""
+
+    tiers: list[Tier] = Field(min_length=1)
+    people: list[Person] = Field(min_length=1)
+    staff_tokens: list[StaffToken] = Field(default_factory=list)
+    clients: list[Client] = Field(min_length=1)
+    sla_policies: list[SlaPolicy] = Field(min_length=1)
+    integrations: list[Integration] = Field(default_factory=list)
+    routing: Routing
+    vendors: list[Vendor] = Field(default_factory=list)
+
+    def person(self, person_id: str) -> Person:
+        """The person with that id; KeyError if none."""
+        return _by_id(self.people, person_id)
+
+    def client(self, client_id: str) -> Client:
+        """The client with that id; KeyError if none."""
+        return _by_id(self.clients, client_id)
+
+    def sla_policy(self, policy_id: str) -> SlaPolicy:
+        """The SLA policy with that id; KeyError if none."""
+        return _by_id(self.sla_policies, policy_id)
+
+    def integration(self, integration_id: str) -> Integration | None:
+        """The integration with that id, or None."""
+        return next((i for i in self.integrations if i.id == integration_id), None)
+
+
+_Item = TypeVar("_Item", Person, Client, SlaPolicy)
+
+
+def _by_id(items: list[_Item], wanted: str) -> _Item:
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise KeyError(wanted)

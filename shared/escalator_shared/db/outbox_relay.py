@@ -1,0 +1,89 @@
+"""Publishes committed outbox rows to Kafka, in order, then deletes them."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from prometheus_client import Counter, Gauge
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from escalator_shared.bus.producer import EventProducer
+from escalator_shared.db.tables import outbox
+from escalator_shared.errors import is_transient
+
+log = logging.getLogger(__name__)
+
+
+class OutboxRelay:
+    """Background task: wake on `notify()` or every `poll_seconds`, publish, delete.
+
+    Rows are locked with SKIP LOCKED so several instances of a service share the work. A crash
+    between publish and delete republishes rows; consumers drop the repeat by event id.
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        producer: EventProducer,
+        *,
+        published: Counter,
+        pending: Gauge,
+        poll_seconds: float = 0.5,
+        batch_size: int = 500,
+    ) -> None:
+        self._session_factory = session_factory
+        self._producer = producer
+        self._published = published
+        self._pending = pending
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._stopping = False
+
+    def notify(self) -> None:
+        """Ask for a relay pass now (called after a unit of work that emitted events commits)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Relay until `stop()`; transient failures back off and retry."""
+        backoff = self._poll_seconds
+        while not self._stopping:
+            try:
+                while await self.relay_batch():
+                    pass
+                backoff = self._poll_seconds
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning("outbox relay waiting for infrastructure: %s", exc)
+                backoff = min(backoff * 2, 5.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+            self._wake.clear()
+
+    def stop(self) -> None:
+        """End the loop after the current pass."""
+        self._stopping = True
+        self._wake.set()
+
+    async def relay_batch(self) -> int:
+        """Publish one batch of rows; returns how many were published."""
+        async with self._session_factory() as session, session.begin():
+            rows = (
+                await session.execute(
+                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+                    .order_by(outbox.c.id)
+                    .limit(self._batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if rows:
+                await self._producer.send_many([(r.topic, r.message_key, r.payload) for r in rows])
+                await session.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
+                self._published.inc(len(rows))
+            remaining = await session.scalar(select(func.count()).select_from(outbox))
+            self._pending.set(remaining or 0)
+        return len(rows)

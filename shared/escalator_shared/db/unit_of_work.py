@@ -1,0 +1,107 @@
+"""One database transaction holding a service's state changes and the events they cause."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from escalator_shared.db.tables import outbox, processed_events
+from escalator_shared.events import Envelope, Event, Topics
+
+
+class UnitOfWork:
+    """`async with uow:` opens a transaction; leaving it commits, or rolls back on error.
+
+    Events emitted inside are written to the outbox in the same transaction and published by
+    the outbox relay after commit (`on_commit` wakes it).
+    """
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        topics: Topics,
+        producer_name: str,
+        on_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._session_factory = session_factory
+        self._topics = topics
+        self._producer_name = producer_name
+        self._on_commit = on_commit
+        self._session: AsyncSession | None = None
+        self.emitted: list[Envelope] = []
+
+    @property
+    def session(self) -> AsyncSession:
+        """The open transaction's session."""
+        if self._session is None:
+            raise RuntimeError("UnitOfWork used outside `async with`")
+        return self._session
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        await self._session.begin()
+        self.emitted = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        try:
+            if exc_type is None:
+                await session.commit()
+            else:
+                await session.rollback()
+        finally:
+            await session.close()
+            self._session = None
+        if exc_type is None and self.emitted:
+            self._on_commit()
+
+    async def claim(self, consumer: str, event_id: str) -> bool:
+        """Record that `consumer` handles `event_id`; False if it already did (a redelivery)."""
+        statement = (
+            pg_insert(processed_events)
+            .values(consumer=consumer, event_id=event_id)
+            .on_conflict_do_nothing()
+            .returning(processed_events.c.event_id)
+        )
+        result = await self.session.execute(statement)
+        return result.first() is not None
+
+    async def emit(
+        self,
+        event: Event,
+        *,
+        ticket_id: str,
+        client_id: str,
+        cause: Envelope | None = None,
+        correlation_id: str | None = None,
+    ) -> Envelope:
+        """Write the event to the outbox; it is published once the transaction commits."""
+        envelope = Envelope.wrap(
+            event,
+            ticket_id=ticket_id,
+            client_id=client_id,
+            producer=self._producer_name,
+            cause=cause,
+            correlation_id=correlation_id,
+        )
+        await self.session.execute(
+            insert(outbox).values(
+                topic=self._topics.for_stream(event.stream),
+                message_key=ticket_id,
+                event_id=envelope.event_id,
+                payload=envelope.to_bytes(),
+            )
+        )
+        self.emitted.append(envelope)
+        return envelope

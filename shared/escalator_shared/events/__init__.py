@@ -1,0 +1,75 @@
+"""The event catalogue, its envelope and the topics events travel on."""
+
+from __future__ import annotations
+
+from escalator_shared.events.catalogue import (
+    CATALOGUE,
+    EVENT_TYPES,
+    AlertReceived,
+    AlertStatus,
+    EscalationReason,
+    EscalationRequested,
+    NotificationDelivered,
+    NotificationFailed,
+    NotificationRequested,
+    Priority,
+    Severity,
+    SlaBreached,
+    SlaClockStarted,
+    SlaClockStopped,
+    SlaWarningReached,
+    TicketAcknowledged,
+    TicketOpened,
+    TicketResolved,
+    TicketRouted,
+    TicketUpdated,
+    VendorCaseOpened,
+    VendorCaseRequested,
+)
+from escalator_shared.events.envelope import Envelope, Event, new_id, utc_now
+from escalator_shared.events.topics import Topics
+
+
+class UnknownEventTypeError(ValueError):
+    """An envelope names an event type the catalogue does not have."""
+
+
+def decode(envelope: Envelope) -> Event:
+    """The typed payload of an envelope; raises on unknown types and invalid payloads."""
+    cls = EVENT_TYPES.get(envelope.event_type)
+    if cls is None:
+        raise UnknownEventTypeError(f"unknown event type {envelope.event_type!r}")
+    return cls.model_validate(envelope.payload)
+
+
+__all__ = [
+    "CATALOGUE",
+    "EVENT_TYPES",
+    "AlertReceived",
+    "AlertStatus",
+    "Envelope",
+    "EscalationReason",
+    "EscalationRequested",
+    "Event",
+    "NotificationDelivered",
+    "NotificationFailed",
+    "NotificationRequested",
+    "Priority",
+    "Severity",
+    "SlaBreached",
+    "SlaClockStarted",
+    "SlaClockStopped",
+    "SlaWarningReached",
+    "TicketAcknowledged",
+    "TicketOpened",
+    "TicketResolved",
+    "TicketRouted",
+    "TicketUpdated",
+    "Topics",
+    "UnknownEventTypeError",
+    "VendorCaseOpened",
+    "VendorCaseRequested",
+    "decode",
+    "new_id",
+    "utc_now",
+]

@@ -1,0 +1,288 @@
+"""The event catalogue: every payload that crosses between services.
+
+Events are named in the past tense; each declares the stream (a `Topics` attribute) it travels on.
+No service defines a payload of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from escalator_shared.events.envelope import Event
+
+
+class Priority(StrEnum):
+    """ITIL priority, from impact x urgency."""
+
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+    P5 = "P5"
+
+
+class Severity(StrEnum):
+    """Severity as senders state it, normalised."""
+
+    CRITICAL = "critical"
+    MAJOR = "major"
+    MINOR = "minor"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class AlertStatus(StrEnum):
+    """What an alert says about its condition."""
+
+    FIRING = "firing"
+    RESOLVED = "resolved"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class EscalationReason(StrEnum):
+    """Why a ticket should move up its escalation chain."""
+
+    NOT_ACKNOWLEDGED = "not_acknowledged"
+    SLA_WARNING = "sla_warning"
+    SLA_BREACHED = "sla_breached"
+    CUSTOMER_DISSATISFIED = "customer_dissatisfied"
+    MANUAL = "manual"
+
+
+class AlertReceived(Event):
+    """Intake accepted one canonical alert from a sender; not yet a ticket."""
+
+    event_type: ClassVar[str] = "AlertReceived"
+    stream: ClassVar[str] = "alerts"
+
+    alert_id: str = Field(
+        description="Id intake gave the alert; the new ticket's id if it opens one."
+    )
+    integration: str = Field(description="Configured integration the sender posted to.")
+    source: str = Field(description="Kind of sender, e.g. generic, alertmanager.")
+    external_id: str | None = Field(default=None, description="The sender's own id of the alert.")
+    dedup_key: str = Field(description="Alerts with one key belong to one open ticket.")
+    status: AlertStatus = Field(description="Firing, resolved or acknowledged.")
+    severity: Severity = Field(description="Normalised severity.")
+    title: str = Field(description="One-line summary.")
+    description: str = Field(default="", description="Longer text.")
+    device: str | None = Field(default=None, description="Host or device the alert is about.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Sender's labels, kept as is.")
+    links: list[str] = Field(default_factory=list, description="URLs the sender attached.")
+    details: dict[str, Any] = Field(default_factory=dict, description="Unmapped sender fields.")
+    occurred_at: datetime = Field(description="When the sender says the condition began.")
+
+
+class TicketOpened(Event):
+    """A new ticket exists."""
+
+    event_type: ClassVar[str] = "TicketOpened"
+    stream: ClassVar[str] = "tickets"
+
+    title: str = Field(description="One-line summary.")
+    description: str = Field(default="", description="Longer text.")
+    source: str = Field(description="Kind of sender.")
+    integration: str = Field(description="Integration the first alert came through.")
+    dedup_key: str = Field(description="Deduplication key of the ticket's alerts.")
+    severity: Severity = Field(description="Normalised severity of the first alert.")
+    priority: Priority = Field(description="Priority the ticket opened with.")
+    device: str | None = Field(default=None, description="Host or device.")
+    labels: dict[str, str] = Field(default_factory=dict, description="Sender's labels.")
+    opened_at: datetime = Field(description="When the ticket was opened.")
+
+
+class TicketUpdated(Event):
+    """Fields of an open ticket changed (a repeat alert, a new priority, a note)."""
+
+    event_type: ClassVar[str] = "TicketUpdated"
+    stream: ClassVar[str] = "tickets"
+
+    changes: dict[str, Any] = Field(description="Field name to its new value.")
+    reason: str = Field(description="Why, in a few words.")
+
+
+class TicketAcknowledged(Event):
+    """Someone took the ticket; escalation for lack of acknowledgement stops."""
+
+    event_type: ClassVar[str] = "TicketAcknowledged"
+    stream: ClassVar[str] = "tickets"
+
+    by: str = Field(description="Person id, or the integration that relayed the ack.")
+    acknowledged_at: datetime = Field(description="When.")
+
+
+class TicketResolved(Event):
+    """The ticket's problem is fixed; its clocks and escalations end."""
+
+    event_type: ClassVar[str] = "TicketResolved"
+    stream: ClassVar[str] = "tickets"
+
+    by: str = Field(description="Person id, or the integration whose recovery resolved it.")
+    resolved_at: datetime = Field(description="When.")
+    resolution: str = Field(default="", description="What fixed it.")
+
+
+class TicketRouted(Event):
+    """The router decided tier, team and assignee."""
+
+    event_type: ClassVar[str] = "TicketRouted"
+    stream: ClassVar[str] = "routing"
+
+    title: str = Field(description="The ticket's title, so receivers need not look it up.")
+    tier: str = Field(description="Tier that handles the ticket, e.g. L1.")
+    team: str | None = Field(default=None, description="Team within the tier.")
+    assignee: str | None = Field(default=None, description="Person id who has it now.")
+    backup: str | None = Field(default=None, description="Person id backing the assignee up.")
+    priority: Priority = Field(description="Priority after routing rules.")
+    rule: str = Field(description="Name of the rule that matched.")
+
+
+class EscalationRequested(Event):
+    """Something asks the router to move the ticket up its chain."""
+
+    event_type: ClassVar[str] = "EscalationRequested"
+    stream: ClassVar[str] = "routing"
+
+    reason: EscalationReason = Field(description="Why.")
+    requested_by: str = Field(description="Service or person asking.")
+    note: str = Field(default="", description="Free text for the timeline.")
+
+
+class SlaClockStarted(Event):
+    """An SLA/OLA clock began running for the ticket."""
+
+    event_type: ClassVar[str] = "SlaClockStarted"
+    stream: ClassVar[str] = "sla"
+
+    clock_id: str = Field(description="Id of the clock.")
+    metric: str = Field(description="What it measures, e.g. response.")
+    policy: str = Field(description="SLA policy that set the target.")
+    target_seconds: int = Field(description="Target duration.")
+    due_at: datetime = Field(description="When it breaches if not fulfilled.")
+
+
+class SlaClockStopped(Event):
+    """A clock stopped before breaching: fulfilled (met) or cancelled."""
+
+    event_type: ClassVar[str] = "SlaClockStopped"
+    stream: ClassVar[str] = "sla"
+
+    clock_id: str = Field(description="Id of the clock.")
+    metric: str = Field(description="What it measures.")
+    outcome: str = Field(description="fulfilled or cancelled.")
+    elapsed_seconds: int = Field(description="Time the clock ran.")
+    stopped_at: datetime = Field(description="When.")
+
+
+class SlaWarningReached(Event):
+    """A clock passed a warning threshold."""
+
+    event_type: ClassVar[str] = "SlaWarningReached"
+    stream: ClassVar[str] = "sla"
+
+    clock_id: str = Field(description="Id of the clock.")
+    metric: str = Field(description="What it measures.")
+    percent: int = Field(description="Share of the target used, e.g. 75.")
+    due_at: datetime = Field(description="When it breaches.")
+
+
+class SlaBreached(Event):
+    """A clock reached its target unfulfilled."""
+
+    event_type: ClassVar[str] = "SlaBreached"
+    stream: ClassVar[str] = "sla"
+
+    clock_id: str = Field(description="Id of the clock.")
+    metric: str = Field(description="What it measures.")
+    policy: str = Field(description="SLA policy that set the target.")
+    target_seconds: int = Field(description="Target duration.")
+    due_at: datetime = Field(description="When it was due.")
+    breached_at: datetime = Field(description="When the timer fired.")
+
+
+class VendorCaseRequested(Event):
+    """A vendor should get a case for this ticket."""
+
+    event_type: ClassVar[str] = "VendorCaseRequested"
+    stream: ClassVar[str] = "vendor"
+
+    vendor: str = Field(description="Vendor id from the directory.")
+    reason: str = Field(description="Why (the rule or the person).")
+    requested_by: str = Field(description="Service or person asking.")
+
+
+class VendorCaseOpened(Event):
+    """A case exists at the vendor."""
+
+    event_type: ClassVar[str] = "VendorCaseOpened"
+    stream: ClassVar[str] = "vendor"
+
+    vendor: str = Field(description="Vendor id.")
+    case_reference: str = Field(description="Our or the vendor's case number.")
+    channel: str = Field(description="How it was opened: email, api, phone, recorded.")
+
+
+class NotificationRequested(Event):
+    """Someone should be told something on a channel."""
+
+    event_type: ClassVar[str] = "NotificationRequested"
+    stream: ClassVar[str] = "notifications"
+
+    recipient: str = Field(description="Person id or address.")
+    channel: str = Field(description="email, slack, teams, sms, webhook.")
+    subject: str = Field(description="Short text.")
+    body: str = Field(default="", description="Message text.")
+
+
+class NotificationDelivered(Event):
+    """A notification reached the channel's provider."""
+
+    event_type: ClassVar[str] = "NotificationDelivered"
+    stream: ClassVar[str] = "notifications"
+
+    notification_id: str = Field(description="Id of the delivery.")
+    trigger_event_id: str = Field(description="Event the notification was about.")
+    recipient: str = Field(description="Person id.")
+    address: str = Field(description="Where it went (email address, phone, URL).")
+    channel: str = Field(description="Channel used.")
+    latency_ms: float = Field(description="From the trigger event to delivery.")
+
+
+class NotificationFailed(Event):
+    """A notification could not be delivered."""
+
+    event_type: ClassVar[str] = "NotificationFailed"
+    stream: ClassVar[str] = "notifications"
+
+    notification_id: str = Field(description="Id of the delivery.")
+    trigger_event_id: str = Field(description="Event the notification was about.")
+    recipient: str = Field(description="Person id.")
+    channel: str = Field(description="Channel tried.")
+    error: str = Field(description="What went wrong.")
+    permanent: bool = Field(description="Whether retrying could help.")
+
+
+CATALOGUE: tuple[type[Event], ...] = (
+    AlertReceived,
+    TicketOpened,
+    TicketUpdated,
+    TicketAcknowledged,
+    TicketResolved,
+    TicketRouted,
+    EscalationRequested,
+    SlaClockStarted,
+    SlaClockStopped,
+    SlaWarningReached,
+    SlaBreached,
+    VendorCaseRequested,
+    VendorCaseOpened,
+    NotificationRequested,
+    NotificationDelivered,
+    NotificationFailed,
+)
+
+EVENT_TYPES: dict[str, type[Event]] = {cls.event_type: cls for cls in CATALOGUE}

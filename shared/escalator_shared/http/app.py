@@ -1,0 +1,77 @@
+"""Building and serving a service's FastAPI app the same way in every service."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+from escalator_shared.config import ConfigError, EscalatorConfig, load_config
+from escalator_shared.http.errors import install_error_handlers
+from escalator_shared.http.ops import HttpMetricsMiddleware, ops_router
+from escalator_shared.observability.logging import configure_logging
+from escalator_shared.runtime import ServiceRuntime
+from escalator_shared.settings import ServiceSettings
+
+_DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker refused in production, not a secret
+
+
+def service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], title: str) -> FastAPI:
+    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors and HTTP metrics."""
+    app = FastAPI(title=title, lifespan=runtime.lifespan)
+    install_error_handlers(app)
+    app.include_router(ops_router(runtime.metrics, runtime.readiness))
+    for router in routers:
+        app.include_router(router)
+    app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
+    return app
+
+
+def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:
+    """The configuration file, refusing development tokens in production."""
+    config = load_config(settings.config)
+    if settings.environment == "production":
+        secrets = [("integrations", i.id, i.token) for i in config.integrations]
+        secrets += [("staff_tokens", t.person, t.token) for t in config.staff_tokens]
+        weak = [
+            f"{section} {name}"
+            for section, name, token in secrets
+            if token.get_secret_value().startswith(_DEVELOPMENT_SECRET_PREFIX)
+        ]
+        if weak:
+            raise ConfigError(
+                settings.config,
+                [
+                    f"{w}: a development token (starting {_DEVELOPMENT_SECRET_PREFIX!r}) "
+                    "is refused in production"
+                    for w in weak
+                ],
+            )
+    return config
+
+
+_Settings = TypeVar("_Settings", bound=ServiceSettings)
+
+
+def serve(settings: _Settings, build: Callable[[_Settings, EscalatorConfig], FastAPI]) -> None:
+    """Run the app built by `build(settings, config)` under uvicorn; exit 2 on a bad config."""
+    configure_logging(settings.service_name, settings.log_level)
+    try:
+        config = load_checked_config(settings)
+    except ConfigError as exc:
+        print(f"{settings.service_name}: {exc}", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from exc
+    app = build(settings, config)
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        timeout_graceful_shutdown=20,
+    )

@@ -1,0 +1,52 @@
+"""JSON error bodies that name what is wrong, for every 4xx a service answers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from escalator_shared.config.loader import format_path
+
+
+class ApiError(Exception):
+    """An error answered as `{"error": code, "message": ...}` with an HTTP status."""
+
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Answer ApiError, HTTPException and validation errors with the same JSON shape."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(
+            {"error": exc.code, "message": exc.message}, exc.status, headers=exc.headers
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        return JSONResponse({"error": code, "message": str(exc.detail)}, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": format_path(tuple(e["loc"])), "problem": e["msg"]} for e in exc.errors()
+        ]
+        return JSONResponse(
+            {
+                "error": "invalid_request",
+                "message": "the request is not valid",
+                "problems": problems,
+            },
+            422,
+        )

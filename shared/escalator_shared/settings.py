@@ -1,0 +1,55 @@
+"""Settings common to every service, read from `ESCALATOR_*` environment variables.
+
+Each service subclasses `ServiceSettings` in its own `settings.py`; nothing else reads the
+environment. Default secrets are refused outside development and test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://escalator:escalator@127.0.0.1:55432/escalator"
+
+
+class ServiceSettings(BaseSettings):
+    """Infrastructure settings shared by the services."""
+
+    model_config = SettingsConfigDict(env_prefix="ESCALATOR_", extra="ignore", frozen=True)
+
+    service_name: str = Field(description="Name used in logs, metrics and event producers.")
+    environment: Literal["development", "test", "production"] = "development"
+    config: Path = Field(
+        default=Path("deploy/config/example.yaml"), description="The YAML configuration file."
+    )
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    database_url: str = DEFAULT_DATABASE_URL
+    database_schema: str = Field(default="", description="Schema of its tables; default: name.")
+    database_pool_size: int = Field(default=10, ge=1)
+    topic_prefix: str = "escalator."
+    topic_partitions: int = Field(default=6, ge=1)
+    topic_replication_factor: int = Field(default=1, ge=1)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    consumer_max_attempts: int = Field(default=5, ge=1, description="Tries before dead-letter.")
+    consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
+    consumer_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_seconds: float = Field(default=0.5, gt=0)
+
+    @property
+    def schema_name(self) -> str:
+        """The PostgreSQL schema holding this service's tables."""
+        return self.database_schema or self.service_name.replace("-", "_")
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Self:
+        if self.environment == "production" and self.database_url == DEFAULT_DATABASE_URL:
+            raise ValueError(
+                "ESCALATOR_DATABASE_URL still has the development default password; "
+                "set a real one for production"
+            )
+        return self

@@ -1,0 +1,126 @@
+"""The running system: five service processes on the real broker and database, an SMTP sink."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from tests.harness.environment import REPO, Infrastructure
+from tests.harness.isolation import Namespace, unique_suffix
+from tests.harness.processes import SERVICES, ServiceProcess, free_port
+from tests.harness.smtp_sink import SmtpSink
+
+pytestmark = pytest.mark.e2e
+
+STAFF_TOKEN = "dev-staff-token-alice"
+INTEGRATION = "acme-monitoring"
+INTEGRATION_TOKEN = "dev-token-acme-monitoring"
+# Short response targets so that breaches happen within a test; P5 stays long for load tests.
+TEST_RESPONSE_TARGETS = {"P1": "4s", "P2": "4s", "P3": "4s", "P4": "4s", "P5": "8h"}
+
+
+def write_test_config(directory: Path) -> Path:
+    """The example configuration with response targets short enough to breach in a test."""
+    config: dict[str, Any] = yaml.safe_load((REPO / "deploy/config/example.yaml").read_text())
+    for policy in config["sla_policies"]:
+        policy["response"] = dict(TEST_RESPONSE_TARGETS)
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@dataclass
+class RunningSystem:
+    """Handles on the running services and the mail they send."""
+
+    services: dict[str, ServiceProcess]
+    smtp: SmtpSink
+    namespace: Namespace
+    kafka_bootstrap_servers: str
+    database_url: str
+
+    @property
+    def intake(self) -> httpx.Client:
+        """A client for intake's API."""
+        return httpx.Client(base_url=self.services["intake"].url, timeout=10)
+
+    def post_alert(self, body: dict[str, Any]) -> str:
+        """Post a generic alert as the example integration; returns the ticket id."""
+        with self.intake as client:
+            response = client.post(
+                f"/v1/webhooks/{INTEGRATION}",
+                json=body,
+                headers={"Authorization": f"Bearer {INTEGRATION_TOKEN}"},
+            )
+        assert response.status_code == 202, response.text
+        ticket_id: str = response.json()["ticket_id"]
+        return ticket_id
+
+    def ticket(self, ticket_id: str) -> dict[str, Any] | None:
+        """The ticket view, or None while it does not exist yet."""
+        with self.intake as client:
+            response = client.get(
+                f"/v1/tickets/{ticket_id}", headers={"Authorization": f"Bearer {STAFF_TOKEN}"}
+            )
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, response.text
+        view: dict[str, Any] = response.json()
+        return view
+
+    def wait_for_ticket(self, ticket_id: str, until: str, within: float = 20.0) -> dict[str, Any]:
+        """Poll the ticket until its timeline has an event of type `until`."""
+        deadline = time.monotonic() + within
+        view = None
+        while time.monotonic() < deadline:
+            view = self.ticket(ticket_id)
+            if view and any(e["event"] == until for e in view["timeline"]):
+                return view
+            time.sleep(0.1)
+        raise AssertionError(f"ticket {ticket_id} showed no {until} within {within}s: {view}")
+
+
+@pytest.fixture(scope="module")
+def system(
+    infrastructure: Infrastructure, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[RunningSystem]:
+    """Start all five services (and an SMTP sink) for the module's tests."""
+    workdir = tmp_path_factory.mktemp("system")
+    namespace = Namespace(unique_suffix())
+    smtp = SmtpSink(free_port())
+    smtp.start()
+    common = {
+        "ESCALATOR_ENVIRONMENT": "test",
+        "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infrastructure.kafka_bootstrap_servers,
+        "ESCALATOR_DATABASE_URL": database_url,
+        "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
+        "ESCALATOR_TOPIC_PARTITIONS": "3",
+        "ESCALATOR_CONFIG": str(write_test_config(workdir)),
+        "ESCALATOR_SMTP_PORT": str(smtp.port),
+        "ESCALATOR_CONSUMER_RETRY_BASE_SECONDS": "0.05",
+    }
+    services = {
+        name: ServiceProcess(
+            name, {**common, "ESCALATOR_DATABASE_SCHEMA": namespace.schema(name)}, workdir
+        )
+        for name in SERVICES
+    }
+    try:
+        for service in services.values():
+            service.start()
+        for service in services.values():
+            service.wait_ready()
+        yield RunningSystem(
+            services, smtp, namespace, infrastructure.kafka_bootstrap_servers, database_url
+        )
+    finally:
+        for service in services.values():
+            service.stop()
+        smtp.stop()

@@ -1,0 +1,101 @@
+"""An alert through all five services: routed, clocked, breached or not, emailed."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+
+pytestmark = pytest.mark.e2e
+
+
+def test_an_alert_becomes_a_routed_ticket_and_the_assignee_is_emailed(
+    system: RunningSystem,
+) -> None:
+    ticket_id = system.post_alert(
+        {"title": "Backup job failed on srv-files", "severity": "minor", "device": "srv-files"}
+    )
+    view = system.wait_for_ticket(ticket_id, until="SlaClockStarted")
+    view = system.wait_for_ticket(ticket_id, until="TicketRouted")
+    assert view["client_id"] == "acme"
+    assert view["priority"] == "P3"
+    assert (view["tier"], view["team"], view["assignee"]) == ("L1", "helpdesk", "alice")
+    assert view["sla"]["response"]["state"] == "running"
+    events = [e["event"] for e in view["timeline"]]
+    assert events[0] == "TicketOpened"
+    assert {"TicketRouted", "SlaClockStarted"} <= set(events)
+    mail = system.smtp.wait_for(ticket_id, within=15)
+    assigned = [m for m in mail if "Assigned to you" in str(m["Subject"])]
+    assert len(assigned) == 1
+    assert assigned[0]["To"] == "alice@msp.example"
+    assert "Backup job failed on srv-files" in str(assigned[0]["Subject"])
+
+
+def test_an_unacknowledged_ticket_breaches_and_the_breach_email_arrives(
+    system: RunningSystem,
+) -> None:
+    ticket_id = system.post_alert({"title": "Core switch unreachable", "severity": "critical"})
+    breach = system.smtp.wait_for(f"Ticket {ticket_id} for client acme breached", 30)
+    assert len(breach) == 1
+    # Critical goes to L2 (rule critical-to-l2): the breach email goes to Bob.
+    assert breach[0]["To"] == "bob@msp.example"
+    assert "SLA BREACHED (response)" in str(breach[0]["Subject"])
+    view = system.wait_for_ticket(ticket_id, until="SlaBreached")
+    assert view["sla"]["response"]["state"] == "breached"
+    system.wait_for_ticket(ticket_id, until="NotificationDelivered")
+
+
+def test_an_acknowledged_ticket_does_not_breach(system: RunningSystem) -> None:
+    ticket_id = system.post_alert({"title": "Printer offline", "severity": "warning"})
+    system.wait_for_ticket(ticket_id, until="SlaClockStarted")
+    with system.intake as client:
+        response = client.post(
+            f"/v1/tickets/{ticket_id}/acknowledge",
+            headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
+        )
+    assert response.status_code == 200, response.text
+    assert response.json()["acknowledged_by"] == "alice"
+    view = system.wait_for_ticket(ticket_id, until="SlaClockStopped")
+    assert view["sla"]["response"]["state"] == "fulfilled"
+    # The target is 4 s; wait well past it and make sure nothing breached.
+    time.sleep(6)
+    view = system.ticket(ticket_id)
+    assert view is not None
+    assert "SlaBreached" not in [e["event"] for e in view["timeline"]]
+    assert system.smtp.matching(f"Ticket {ticket_id} for client acme breached") == []
+
+
+def test_acknowledging_twice_is_a_conflict_that_names_who_did_it(system: RunningSystem) -> None:
+    ticket_id = system.post_alert({"title": "VPN tunnel down", "severity": "warning"})
+    system.wait_for_ticket(ticket_id, until="TicketOpened")
+    headers = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    with system.intake as client:
+        assert client.post(f"/v1/tickets/{ticket_id}/acknowledge", headers=headers).is_success
+        again = client.post(f"/v1/tickets/{ticket_id}/acknowledge", headers=headers)
+    assert again.status_code == 409
+    assert again.json() == {
+        "error": "conflict",
+        "message": "the ticket was already acknowledged by alice",
+    }
+
+
+def test_a_vendor_rule_records_one_vendor_case(system: RunningSystem) -> None:
+    ticket_id = system.post_alert(
+        {
+            "title": "Exchange Online mail flow delayed",
+            "severity": "major",
+            "labels": {"service": "m365"},
+        }
+    )
+    view = system.wait_for_ticket(ticket_id, until="VendorCaseRequested")
+    assert view["tier"] == "L2"
+    gateway = system.services["vendor-gateway"].url
+    deadline = time.monotonic() + 15
+    cases: list[dict[str, object]] = []
+    while time.monotonic() < deadline and not cases:
+        cases = httpx.get(f"{gateway}/v1/vendor-cases", params={"ticket_id": ticket_id}).json()
+        time.sleep(0.1)
+    assert [(c["vendor"], c["status"]) for c in cases] == [("microsoft", "requested")]
