@@ -1,0 +1,64 @@
+# Escalator: the commands the README documents.
+#   make run    install everything, start Kafka + PostgreSQL, run the system in the foreground
+#   make test   the whole test suite (starts local Kafka + PostgreSQL unless
+#               KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL name running ones)
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+INFRA := deploy/local/infra.sh
+LOGS := var/log/services
+
+.PHONY: install run up down status test test-unit lint format clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@bash deploy/local/python-env.sh $(VENV)
+	@touch $@
+
+run: install
+	@bash $(INFRA) up
+	@$(PY) deploy/local/supervise.py
+
+up: install
+	@bash $(INFRA) up
+	@mkdir -p var/run $(LOGS)
+	@if [ -f var/run/system.pid ] && kill -0 "$$(cat var/run/system.pid)" 2>/dev/null; then \
+		echo "Escalator is already running (pid $$(cat var/run/system.pid))"; exit 0; fi
+	@nohup $(PY) deploy/local/supervise.py --logs $(LOGS) > $(LOGS)/supervise.log 2>&1 & echo $$! > var/run/system.pid
+	@for i in $$(seq 1 180); do [ -f var/run/system.ready ] && break; \
+		kill -0 "$$(cat var/run/system.pid)" 2>/dev/null || { tail -n 30 $(LOGS)/supervise.log; exit 1; }; sleep 1; done
+	@[ -f var/run/system.ready ] || { echo "services not ready after 180 s; see $(LOGS)/"; exit 1; }
+	@cat $(LOGS)/supervise.log
+	@echo "Logs: $(LOGS)/  Stop with: make down"
+
+down:
+	@if [ -f var/run/system.pid ]; then kill "$$(cat var/run/system.pid)" 2>/dev/null || true; \
+		for i in $$(seq 1 40); do kill -0 "$$(cat var/run/system.pid)" 2>/dev/null || break; sleep 0.5; done; \
+		rm -f var/run/system.pid; fi
+	@bash $(INFRA) down
+
+status:
+	@bash $(INFRA) status
+	@for port in 8001 8002 8003 8004 8005; do \
+		printf "service on %s: " $$port; curl -s -o /dev/null -w "%{http_code}\n" http://127.0.0.1:$$port/readyz || echo down; done
+
+test: install
+	@$(PY) -m pytest -p no:cacheprovider
+
+test-unit: install
+	@$(PY) -m pytest -p no:cacheprovider tests/unit
+
+lint: install
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy shared services tests deploy/local
+	@bash deploy/local/validate-compose.sh
+
+format: install
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+clean: down
+	rm -rf var

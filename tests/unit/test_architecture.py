@@ -1,0 +1,126 @@
+"""The shape of the house: services never import each other; the shared surface is pinned."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import escalator_shared.config
+import escalator_shared.events
+
+REPO = Path(__file__).resolve().parents[2]
+SERVICE_PACKAGES = {
+    "intake": "escalator_intake",
+    "router": "escalator_router",
+    "sla-timer": "escalator_sla_timer",
+    "vendor-gateway": "escalator_vendor_gateway",
+    "notifier": "escalator_notifier",
+}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("service", sorted(SERVICE_PACKAGES))
+def test_a_service_imports_no_other_service(service: str) -> None:
+    others = {pkg for name, pkg in SERVICE_PACKAGES.items() if name != service}
+    offenders = [
+        f"{path.relative_to(REPO)} imports {module}"
+        for path in (REPO / "services" / service).rglob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[0] in others
+    ]
+    assert offenders == []
+
+
+def test_the_shared_package_imports_no_service() -> None:
+    offenders = [
+        f"{path.relative_to(REPO)} imports {module}"
+        for path in (REPO / "shared").rglob("*.py")
+        for module in _imported_modules(path)
+        if module.split(".")[0] in SERVICE_PACKAGES.values()
+    ]
+    assert offenders == []
+
+
+def test_nothing_but_settings_reads_the_environment() -> None:
+    offenders = [
+        str(path.relative_to(REPO))
+        for root in ("shared", "services")
+        for path in (REPO / root).rglob("*.py")
+        if path.name != "settings.py"
+        and ("os.environ" in path.read_text() or "os.getenv" in path.read_text())
+    ]
+    assert offenders == []
+
+
+def test_the_event_catalogue_surface_is_pinned() -> None:
+    assert sorted(escalator_shared.events.__all__) == sorted(
+        [
+            "CATALOGUE",
+            "EVENT_TYPES",
+            "AlertReceived",
+            "AlertStatus",
+            "Envelope",
+            "EscalationReason",
+            "EscalationRequested",
+            "Event",
+            "NotificationDelivered",
+            "NotificationFailed",
+            "NotificationRequested",
+            "Priority",
+            "Severity",
+            "SlaBreached",
+            "SlaClockStarted",
+            "SlaClockStopped",
+            "SlaWarningReached",
+            "TicketAcknowledged",
+            "TicketOpened",
+            "TicketResolved",
+            "TicketRouted",
+            "TicketUpdated",
+            "Topics",
+            "UnknownEventTypeError",
+            "VendorCaseOpened",
+            "VendorCaseRequested",
+            "decode",
+            "new_id",
+            "utc_now",
+        ]
+    )
+    for name in escalator_shared.events.__all__:
+        assert hasattr(escalator_shared.events, name)
+
+
+def test_the_configuration_surface_is_pinned() -> None:
+    assert sorted(escalator_shared.config.__all__) == sorted(
+        [
+            "Client",
+            "ConfigError",
+            "Duration",
+            "EscalatorConfig",
+            "Integration",
+            "Person",
+            "Routing",
+            "RoutingRule",
+            "RoutingTarget",
+            "RuleMatch",
+            "SlaPolicy",
+            "StaffToken",
+            "Tier",
+            "Vendor",
+            "format_path",
+            "load_config",
+            "parse_duration",
+        ]
+    )

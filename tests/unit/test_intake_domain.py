@@ -1,0 +1,100 @@
+"""Intake's pure logic: the generic alert format, ticket transitions, timeline lines."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from escalator_intake.domain.generic_alert import GenericAlert, to_alert_received
+from escalator_intake.domain.ticket_rules import (
+    TicketStatus,
+    TransitionRefusedError,
+    check_acknowledge,
+    check_resolve,
+)
+from escalator_intake.domain.timeline_text import TIMELINE_EVENTS, describe
+from escalator_shared.config import Integration
+from escalator_shared.events import AlertStatus, Priority, Severity, SlaBreached, TicketRouted
+
+INTEGRATION = Integration(id="acme-monitoring", token="dev-token-xyz123", client="acme")
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def test_defaults_and_unknown_fields_are_kept() -> None:
+    body = GenericAlert.model_validate({"title": "Disk full", "rmm_site": "HQ", "score": 7})
+    alert = to_alert_received(body, INTEGRATION, "a-1", NOW)
+    assert (alert.severity, alert.status) == (Severity.WARNING, AlertStatus.FIRING)
+    assert alert.details == {"rmm_site": "HQ", "score": 7}
+    assert alert.occurred_at == NOW
+    assert alert.integration == "acme-monitoring"
+
+
+def test_without_a_dedup_key_title_and_device_make_a_stable_one() -> None:
+    one = GenericAlert.model_validate({"title": "CPU high", "device": "srv-1"})
+    two = GenericAlert.model_validate({"title": "CPU high", "device": "srv-1", "severity": "info"})
+    other = GenericAlert.model_validate({"title": "CPU high", "device": "srv-2"})
+    key = to_alert_received(one, INTEGRATION, "a", NOW).dedup_key
+    assert key == to_alert_received(two, INTEGRATION, "b", NOW).dedup_key
+    assert key != to_alert_received(other, INTEGRATION, "c", NOW).dedup_key
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x", "severity": "loud"}, "severity"),
+        ({"title": "x", "status": "exploded"}, "status"),
+        ({"title": "x", "labels": {"a": 1}}, "labels"),
+    ],
+)
+def test_invalid_alerts_name_the_field(body: dict[str, object], field: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        GenericAlert.model_validate(body)
+    assert field in str(caught.value)
+
+
+@given(st.dictionaries(st.text(max_size=20), st.text(max_size=50) | st.integers(), max_size=8))
+def test_any_extra_fields_never_crash_the_translation(extra: dict[str, object]) -> None:
+    body = GenericAlert.model_validate({**extra, "title": "t"})
+    alert = to_alert_received(body, INTEGRATION, "a", NOW)
+    assert alert.title == "t"
+
+
+def test_ticket_transitions() -> None:
+    check_acknowledge(TicketStatus.NEW, None)
+    check_resolve(TicketStatus.IN_PROGRESS)
+    with pytest.raises(TransitionRefusedError, match="already acknowledged by bob"):
+        check_acknowledge(TicketStatus.IN_PROGRESS, "bob")
+    with pytest.raises(TransitionRefusedError, match="resolved"):
+        check_acknowledge(TicketStatus.RESOLVED, None)
+    with pytest.raises(TransitionRefusedError, match="already resolved"):
+        check_resolve(TicketStatus.RESOLVED)
+
+
+def test_every_timeline_event_has_its_own_line() -> None:
+    routed = TicketRouted(
+        title="x",
+        tier="L2",
+        team="network",
+        assignee="bob",
+        priority=Priority.P1,
+        rule="critical-to-l2",
+    )
+    assert describe(routed) == (
+        "Routed to L2 (network), assigned to bob by rule critical-to-l2; priority P1"
+    )
+    breached = SlaBreached(
+        clock_id="c",
+        metric="response",
+        policy="standard",
+        target_seconds=900,
+        due_at=NOW,
+        breached_at=NOW,
+    )
+    assert describe(breached) == "response SLA breached (standard, target 900s)"
+    assert len(TIMELINE_EVENTS) >= 14
