@@ -9,10 +9,12 @@ from escalator_intake import ticket_store
 from escalator_intake.domain.ticket_rules import TicketStatus
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.config.model import DEFAULT_PRIORITY_BY_SEVERITY
 from escalator_shared.events import (
     AlertReceived,
     AlertStatus,
     Event,
+    Priority,
     TicketAcknowledged,
     TicketOpened,
     TicketResolved,
@@ -52,8 +54,11 @@ class AlertHandlers:
 
     async def _open(self, alert: AlertReceived, ctx: HandlerContext) -> None:
         integration = self.config.integration(alert.integration)
-        priority_map = integration.priority_by_severity if integration else {}
-        priority = priority_map.get(alert.severity) or max(priority_map.values(), default="P3")
+        # An integration removed from the configuration after accepting the alert: defaults.
+        priority_map = (
+            integration.priority_by_severity if integration else DEFAULT_PRIORITY_BY_SEVERITY
+        )
+        priority = priority_map.get(alert.severity, Priority.P3)
         now = utc_now()
         opened = TicketOpened(
             title=alert.title,

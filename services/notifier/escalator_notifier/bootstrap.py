@@ -40,5 +40,5 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         poll_seconds=settings.delivery_poll_seconds,
         max_attempts=settings.delivery_max_attempts,
     )
-    runtime.add_task("delivery-worker", worker.run, worker.stop)
+    runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
     return service_app(runtime, [], title="Escalator notifier")

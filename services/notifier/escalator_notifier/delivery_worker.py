@@ -8,8 +8,6 @@ recognisably the same message.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -22,6 +20,7 @@ from escalator_notifier.tables import deliveries
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.errors import PermanentError
 from escalator_shared.events import NotificationDelivered, NotificationFailed, utc_now
+from escalator_shared.polling import PollingLoop
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +30,7 @@ PENDING = "pending"
 
 
 class DeliveryWorker:
-    """Background loop over pending deliveries."""
+    """Attempts pending deliveries one at a time; `loop` runs it in the background."""
 
     def __init__(
         self,
@@ -44,21 +43,9 @@ class DeliveryWorker:
     ) -> None:
         self._unit_of_work = unit_of_work
         self._email = email
-        self._poll_seconds = poll_seconds
         self._max_attempts = max_attempts
         self._domain = message_id_domain
-        self._stopping = asyncio.Event()
-
-    async def run(self) -> None:
-        """Deliver until `stop()`."""
-        while not self._stopping.is_set():
-            if not await self.deliver_next():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=self._poll_seconds)
-
-    def stop(self) -> None:
-        """End the loop after the delivery in hand."""
-        self._stopping.set()
+        self.loop = PollingLoop(self.deliver_next, poll_seconds)
 
     async def deliver_next(self) -> bool:
         """Attempt one due delivery; False when none is due."""

@@ -26,5 +26,5 @@ def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
         poll_seconds=settings.timer_poll_seconds,
         batch_size=settings.timer_batch_size,
     )
-    runtime.add_task("breach-timer", timer.run, timer.stop)
+    runtime.add_task("breach-timer", timer.loop.run, timer.loop.stop)
     return service_app(runtime, [], title="Escalator SLA timer")

@@ -8,8 +8,6 @@ leaves the clock running for the next scan; after commit it cannot fire again.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -17,12 +15,13 @@ from sqlalchemy import select, update
 
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import SlaBreached, utc_now
+from escalator_shared.polling import PollingLoop
 from escalator_sla_timer.domain.clocks import ClockState
 from escalator_sla_timer.tables import clocks
 
 
 class BreachTimer:
-    """Background loop firing due clocks until stopped."""
+    """Fires due clocks in batches; `loop` runs it in the background."""
 
     def __init__(
         self,
@@ -33,22 +32,12 @@ class BreachTimer:
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._now = now
-        self._stopping = asyncio.Event()
+        self.loop = PollingLoop(self._fire_full_batch, poll_seconds)
 
-    async def run(self) -> None:
-        """Scan, fire, wait; until `stop()`."""
-        while not self._stopping.is_set():
-            fired = await self.fire_due()
-            if fired < self._batch_size:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), timeout=self._poll_seconds)
-
-    def stop(self) -> None:
-        """End the loop after the current scan."""
-        self._stopping.set()
+    async def _fire_full_batch(self) -> bool:
+        return await self.fire_due() >= self._batch_size
 
     async def fire_due(self) -> int:
         """Breach one batch of due clocks; returns how many fired."""
