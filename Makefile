@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 INFRA := deploy/local/infra.sh
 LOGS := var/log/services
 
-.PHONY: install run up down status test test-unit lint format clean
+.PHONY: install run up down status test test-unit lint format clean bench
 
 install: $(VENV)/.installed
 
@@ -62,3 +62,6 @@ format: install
 
 clean: down
 	rm -rf var
+
+bench: install
+	@$(PY) -m tests.benchmarks.intake_throughput
