@@ -1,68 +1,47 @@
 """Benchmark: alerts/s that intake accepts durably (Kafka acks=all) and its latency.
 
-Starts Kafka and PostgreSQL (deploy/local/infra.sh, or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL),
-one intake process, and drives it with an asyncio + httpx load generator on the same machine.
-The generator's own ceiling is measured first against intake's /healthz (no Kafka work), so the
-figures show how much of the limit is the generator's.
+Starts Kafka and PostgreSQL (deploy/local/infra.sh, or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL)
+and one intake process, then drives it with wrk (Debian's package, a C load generator) on the same
+2-core machine. wrk against intake's /healthz first shows the HTTP stack's ceiling without Kafka.
 
-Usage: python -m tests.benchmarks.intake_throughput [--seconds 10] [--concurrency 64]
+Usage: python -m tests.benchmarks.intake_throughput [--seconds 10] [--connections 64]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
-import statistics
+import re
+import shutil
+import subprocess
 import tempfile
-import time
 from pathlib import Path
-
-import httpx
 
 from tests.harness.environment import REPO, provide_infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import ServiceProcess
 
-TOKEN = "dev-token-acme-monitoring"
+POST_SCRIPT = Path(__file__).with_name("post_alert.lua")
 
 
-async def _load(
-    url: str, seconds: float, concurrency: int, body: dict[str, object] | None
-) -> tuple[int, int, list[float]]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    latencies: list[float] = []
-    failures = 0
-    deadline = time.perf_counter() + seconds
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-
-        async def worker(n: int) -> None:
-            nonlocal failures
-            i = 0
-            while time.perf_counter() < deadline:
-                i += 1
-                started = time.perf_counter()
-                if body is None:
-                    response = await client.get(url)
-                else:
-                    payload = {**body, "dedup_key": f"bench-{n}-{i}"}
-                    response = await client.post(
-                        url, json=payload, headers={"Authorization": f"Bearer {TOKEN}"}
-                    )
-                latencies.append(time.perf_counter() - started)
-                if response.status_code not in (200, 202):
-                    failures += 1
-
-        await asyncio.gather(*(worker(n) for n in range(concurrency)))
-    return len(latencies), failures, latencies
+def _wrk(url: str, seconds: float, connections: int, script: Path | None = None) -> str:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency", url]
+    if script is not None:
+        command[1:1] = ["-s", str(script)]
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def _report(label: str, seconds: float, result: tuple[int, int, list[float]]) -> None:
-    count, failures, latencies = result
-    quantiles = statistics.quantiles(latencies, n=100)
-    print(
-        f"{label:<34} {count / seconds:>9.0f} req/s   p50 {quantiles[49] * 1000:6.1f} ms   "
-        f"p99 {quantiles[98] * 1000:6.1f} ms   non-2xx {failures}"
+def _figures(label: str, output: str) -> str:
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
+    p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return (
+        f"{label:<36} {float(rate.group(1)) if rate else 0:>9.0f} req/s   "
+        f"p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}   "
+        f"non-2xx {errors.group(1) if errors else 0}"
+        + (f"   socket errors: {socket_errors.group(1)}" if socket_errors else "")
     )
 
 
@@ -70,8 +49,10 @@ def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--connections", type=int, default=64)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install wrk")
     with contextlib.ExitStack() as stack:
         infra = provide_infrastructure(stack)
         namespace = Namespace(unique_suffix())
@@ -92,19 +73,14 @@ def main() -> None:
         stack.callback(intake.stop)
         intake.wait_ready()
         print(
-            f"intake benchmark: {args.seconds:g} s per run, {args.concurrency} connections, "
-            "generator: asyncio + httpx in one process on the same machine"
+            f"intake benchmark: one intake process, wrk -t2 -c{args.connections}, "
+            f"{args.seconds:g} s per run, all on this machine"
         )
-        ceiling = asyncio.run(_load(f"{intake.url}/healthz", args.seconds, args.concurrency, None))
-        _report("generator ceiling (GET /healthz)", args.seconds, ceiling)
-        alert: dict[str, object] = {
-            "title": "Disk C: 95% full",
-            "severity": "major",
-            "device": "srv-01",
-        }
+        healthz = _wrk(f"{intake.url}/healthz", args.seconds, args.connections)
+        print(_figures("HTTP ceiling (GET /healthz)", healthz))
         url = f"{intake.url}/v1/webhooks/acme-monitoring"
-        result = asyncio.run(_load(url, args.seconds, args.concurrency, alert))
-        _report("single alerts (POST, durable)", args.seconds, result)
+        alerts = _wrk(url, args.seconds, args.connections, POST_SCRIPT)
+        print(_figures("single alerts (POST, durable)", alerts))
 
 
 if __name__ == "__main__":
