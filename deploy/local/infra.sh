@@ -398,12 +398,12 @@ as_pg() {
     fi
 }
 
-# as root: the postgres user must be able to reach var/postgres; explain precisely when it cannot
+# as root: the postgres user must be able to reach its folders; explain precisely when it cannot
 check_pg_user_access() {
     is_root || return 0
     id -u "$PG_SYSTEM_USER" >/dev/null 2>&1 ||
         die "system user '$PG_SYSTEM_USER' does not exist (it comes with the postgresql package)"
-    if runuser -u "$PG_SYSTEM_USER" -- test -x "$VAR_DIR" -a -w "$PG_DIR" -a -w "$PG_SOCKET_DIR"; then
+    if runuser -u "$PG_SYSTEM_USER" -- test -w "$PG_DIR" -a -w "$PG_SOCKET_DIR"; then
         return 0
     fi
     local path="" part
