@@ -17,9 +17,9 @@ $(VENV)/.installed: pyproject.toml
 	@bash deploy/local/python-env.sh $(VENV)
 	@touch $@
 
+# Ctrl-C stops the services, then Kafka and PostgreSQL (the trap runs as the shell exits).
 run: install
-	@bash $(INFRA) up
-	@$(PY) deploy/local/supervise.py
+	@trap 'bash $(INFRA) down' EXIT; bash $(INFRA) up; $(PY) deploy/local/supervise.py
 
 up: install
 	@bash $(INFRA) up
