@@ -69,6 +69,7 @@ class AlertHandlers:
             severity=alert.severity,
             priority=priority,
             device=alert.device,
+            error_codes=alert.error_codes,
             labels=alert.labels,
             opened_at=now,
         )

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from escalator_intake.alert_handlers import AlertHandlers
+from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.webhooks import webhook_router
 from escalator_intake.settings import IntakeSettings
@@ -33,7 +34,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         TIMELINE_HANDLERS,
     )
     routers = [
-        webhook_router(config, runtime.producer, topics, settings.max_body_bytes),
+        webhook_router(AlertIntake(config, runtime.producer, topics), settings.max_body_bytes),
         tickets_router(config, runtime.session_factory, runtime.unit_of_work),
     ]
     return service_app(runtime, routers, title="Escalator intake")

@@ -80,7 +80,10 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
     for index, client in enumerate(config.clients):
         yield from _unknown(f"clients[{index}].sla_policy", client.sla_policy, policies, "policy")
     for index, integration in enumerate(config.integrations):
-        yield from _unknown(f"integrations[{index}].client", integration.client, clients, "client")
+        where = f"integrations[{index}]"
+        yield from _unknown(f"{where}.client", integration.client, clients, "client")
+        for value, client_id in integration.clients_by_value.items():
+            yield from _unknown(f"{where}.clients_by_value.{value}", client_id, clients, "client")
     for index, policy in enumerate(config.sla_policies):
         if not policy.response:
             yield f"sla_policies[{index}].response: at least one priority needs a target"

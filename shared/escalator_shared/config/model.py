@@ -78,15 +78,32 @@ DEFAULT_PRIORITY_BY_SEVERITY: dict[Severity, Priority] = {
 }
 
 
+IntegrationType = Literal[
+    "generic", "alertmanager", "grafana", "pagerduty", "zabbix", "ninjaone", "datto"
+]
+
+
 class Integration(_Strict):
-    """A sender posting alerts to `/v1/webhooks/{id}`."""
+    """A sender posting alerts to `/v1/webhooks/{id}` (PagerDuty senders: `/v2/enqueue`)."""
 
     id: Identifier = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
-    type: Literal["generic"] = "generic"
-    token: SecretStr = Field(min_length=8)
-    client: Identifier
+    type: IntegrationType = "generic"
+    token: SecretStr = Field(min_length=8, description="Bearer, ?token=, or the PD routing key.")
+    client: Identifier = Field(description="Client of alerts that name no known client.")
+    client_label: str | None = Field(
+        default=None, description="Label whose value names the client (e.g. 'client')."
+    )
+    clients_by_value: dict[str, Identifier] = Field(
+        default_factory=dict, description="The sender's client names to client ids."
+    )
+    severity_map: dict[str, Severity] = Field(
+        default_factory=dict, description="The sender's severity words (lower-case) to ours."
+    )
     priority_by_severity: dict[Severity, Priority] = Field(
         default_factory=lambda: dict(DEFAULT_PRIORITY_BY_SEVERITY)
+    )
+    signing_secret: SecretStr | None = Field(
+        default=None, description="HMAC-SHA256 secret for senders that sign bodies (Grafana)."
     )
 
 

@@ -71,6 +71,7 @@ class AlertReceived(Event):
     title: str = Field(description="One-line summary.")
     description: str = Field(default="", description="Longer text.")
     device: str | None = Field(default=None, description="Host or device the alert is about.")
+    error_codes: list[str] = Field(default_factory=list, description="Error codes it carries.")
     labels: dict[str, str] = Field(default_factory=dict, description="Sender's labels, kept as is.")
     links: list[str] = Field(default_factory=list, description="URLs the sender attached.")
     details: dict[str, Any] = Field(default_factory=dict, description="Unmapped sender fields.")
@@ -91,6 +92,7 @@ class TicketOpened(Event):
     severity: Severity = Field(description="Normalised severity of the first alert.")
     priority: Priority = Field(description="Priority the ticket opened with.")
     device: str | None = Field(default=None, description="Host or device.")
+    error_codes: list[str] = Field(default_factory=list, description="Error codes it carries.")
     labels: dict[str, str] = Field(default_factory=dict, description="Sender's labels.")
     opened_at: datetime = Field(description="When the ticket was opened.")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from escalator_shared.config import EscalatorConfig, Integration
+from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.errors import ApiError
 
 
@@ -26,31 +26,6 @@ def presented_token(request: Request) -> str | None:
     if scheme.lower() == "bearer" and value.strip():
         return value.strip()
     return request.query_params.get("token")
-
-
-def authenticate_integration(
-    config: EscalatorConfig, integration_id: str, request: Request
-) -> Integration:
-    """The integration named in the path, if the caller holds its token."""
-    integration = config.integration(integration_id)
-    if integration is None:
-        raise ApiError(404, "unknown_integration", f"no integration named {integration_id!r}")
-    token = presented_token(request)
-    if token is None:
-        raise ApiError(
-            401,
-            "missing_token",
-            "send the integration's token as 'Authorization: Bearer <token>' or ?token=",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    if not hmac.compare_digest(token.encode(), integration.token.get_secret_value().encode()):
-        raise ApiError(
-            401,
-            "invalid_token",
-            f"the token is not valid for {integration_id!r}",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return integration
 
 
 def authenticate_staff(config: EscalatorConfig, request: Request) -> StaffMember:

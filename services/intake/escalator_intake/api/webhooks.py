@@ -1,51 +1,58 @@
-"""POST /v1/webhooks/{integration}: validate, make durable on Kafka, answer 202."""
+"""POST /v1/webhooks/{integration} and the PagerDuty-compatible POST /v2/enqueue."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from escalator_intake.api.auth import authenticate_integration
-from escalator_intake.domain.generic_alert import GenericAlert, to_alert_received
-from escalator_shared.bus.producer import EventProducer
-from escalator_shared.config import EscalatorConfig, format_path
-from escalator_shared.events import Envelope, Topics, new_id, utc_now
+from escalator_intake.alert_intake import AlertIntake, parse_json
+from escalator_intake.api.auth import presented_token
 from escalator_shared.http.errors import ApiError
 
 
-def webhook_router(
-    config: EscalatorConfig, producer: EventProducer, topics: Topics, max_body_bytes: int
-) -> APIRouter:
-    """The webhook endpoint, bound to its collaborators."""
+def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
+    """The webhook endpoints, bound to the intake service."""
     router = APIRouter(tags=["intake"])
 
     @router.post("/v1/webhooks/{integration_id}", status_code=202)
-    async def receive_alert(integration_id: str, request: Request) -> JSONResponse:
-        integration = authenticate_integration(config, integration_id, request)
-        body = await _read_json(request, max_body_bytes)
-        try:
-            alert = GenericAlert.model_validate(body)
-        except ValidationError as exc:
-            raise _invalid(exc) from exc
-        alert_id = new_id()
-        event = to_alert_received(alert, integration, alert_id, utc_now())
-        envelope = Envelope.wrap(
-            event, ticket_id=alert_id, client_id=integration.client, producer="intake"
-        )
-        # Keyed by dedup key: every alert of one condition lands on one partition, in order.
-        await producer.send(
-            topics.alerts, f"{integration.id}\x1f{event.dedup_key}", envelope.to_bytes()
-        )
+    async def receive_alerts(integration_id: str, request: Request) -> JSONResponse:
+        integration = intake.integration(integration_id)
+        raw = await read_body(request, max_body_bytes)
+        token = presented_token(request)
+        payload = parse_json(raw) if token else _parse_for_body_token(raw)
+        intake.authenticate(integration, token, payload)
+        intake.verify_signature(integration, raw, request.headers)
+        if payload is None:
+            payload = parse_json(raw)
+        accepted = await intake.accept(integration, payload)
+        body: dict[str, Any] = {
+            "status": "accepted",
+            "count": len(accepted),
+            "alerts": [
+                {"alert_id": a.alert_id, "ticket_id": a.alert_id, "dedup_key": a.dedup_key}
+                for a in accepted
+            ],
+        }
+        if len(accepted) == 1:
+            body.update(body["alerts"][0])
+        return JSONResponse(body, status_code=202)
+
+    @router.post("/v2/enqueue", status_code=202)
+    async def pagerduty_enqueue(request: Request) -> JSONResponse:
+        raw = await read_body(request, max_body_bytes)
+        payload = parse_json(raw)
+        routing_key = payload.get("routing_key") if isinstance(payload, dict) else None
+        if not isinstance(routing_key, str) or not routing_key:
+            raise ApiError(400, "invalid_event", "routing_key: required field is missing")
+        integration = intake.by_routing_key(routing_key)
+        accepted = await intake.accept(integration, payload)
         return JSONResponse(
             {
-                "status": "accepted",
-                "ticket_id": alert_id,
-                "alert_id": alert_id,
-                "dedup_key": event.dedup_key,
+                "status": "success",
+                "message": "Event processed",
+                "dedup_key": accepted[0].dedup_key if accepted else None,
             },
             status_code=202,
         )
@@ -53,7 +60,16 @@ def webhook_router(
     return router
 
 
-async def _read_json(request: Request, limit: int) -> Any:
+def _parse_for_body_token(raw: bytes) -> Any:
+    """Without a header or query token the body may carry one (Zabbix); unparsable means None."""
+    try:
+        return parse_json(raw)
+    except ApiError:
+        return None
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, or 413 once it passes `limit` bytes."""
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
         raise ApiError(413, "body_too_large", f"the body is over the {limit}-byte limit")
@@ -62,14 +78,4 @@ async def _read_json(request: Request, limit: int) -> Any:
         raw.extend(chunk)
         if len(raw) > limit:
             raise ApiError(413, "body_too_large", f"the body is over the {limit}-byte limit")
-    if not raw:
-        raise ApiError(400, "empty_body", "the body is empty; send a JSON object")
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from exc
-
-
-def _invalid(exc: ValidationError) -> ApiError:
-    problems = "; ".join(f"{format_path(tuple(e['loc']))}: {e['msg']}" for e in exc.errors())
-    return ApiError(422, "invalid_alert", f"the alert is not valid: {problems}")
+    return bytes(raw)

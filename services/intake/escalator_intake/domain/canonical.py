@@ -1,0 +1,63 @@
+"""From a sender's parsed alert to the canonical AlertReceived: client, severity, dedup scope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from escalator_intake.adapters.base import ParsedAlert
+from escalator_shared.config import EscalatorConfig, Integration
+from escalator_shared.events import AlertReceived, Severity
+
+
+def resolve_client(parsed: ParsedAlert, integration: Integration, known: frozenset[str]) -> str:
+    """The client named by the integration's client label, mapped; else its default client."""
+    if integration.client_label:
+        value = parsed.labels.get(integration.client_label)
+        if value is not None:
+            candidate = integration.clients_by_value.get(value, value)
+            if candidate in known:
+                return candidate
+    return integration.client
+
+
+def resolve_severity(
+    raw: str | None, defaults: Mapping[str, Severity], integration: Integration
+) -> Severity:
+    """The integration's mapping first, then the adapter's; unknown words count as warnings."""
+    word = (raw or "").strip().lower()
+    if word in integration.severity_map:
+        return integration.severity_map[word]
+    return defaults.get(word, Severity.WARNING)
+
+
+def canonical_alert(
+    parsed: ParsedAlert,
+    integration: Integration,
+    severity: Severity,
+    alert_id: str,
+    received_at: datetime,
+) -> AlertReceived:
+    """The event intake produces for one accepted alert."""
+    return AlertReceived(
+        alert_id=alert_id,
+        integration=integration.id,
+        source=integration.type,
+        external_id=parsed.external_id,
+        dedup_key=parsed.dedup_key,
+        status=parsed.status,
+        severity=severity,
+        title=parsed.title[:1024],
+        description=parsed.description,
+        device=parsed.device,
+        error_codes=list(parsed.error_codes),
+        labels=dict(parsed.labels),
+        links=list(parsed.links),
+        details=dict(parsed.details),
+        occurred_at=parsed.occurred_at or received_at,
+    )
+
+
+def known_clients(config: EscalatorConfig) -> frozenset[str]:
+    """Ids of every configured client."""
+    return frozenset(c.id for c in config.clients)
