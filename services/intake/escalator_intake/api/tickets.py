@@ -3,18 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from escalator_intake import ticket_commands, ticket_store
+from escalator_intake import ticket_commands, ticket_queries, ticket_store
 from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.domain.ticket_rules import TransitionRefusedError
+from escalator_intake.ticket_queries import TicketFilter
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.http.errors import ApiError
+
+
+class TicketQuery(BaseModel):
+    """Filters of GET /v1/tickets; repeat a parameter for any of several values."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client: list[str] = Field(default_factory=list)
+    status: list[str] = Field(default_factory=list)
+    priority: list[str] = Field(default_factory=list)
+    tier: list[str] = Field(default_factory=list)
+    assignee: list[str] = Field(default_factory=list)
+    integration: list[str] = Field(default_factory=list)
+    dedup_key: str | None = None
+    opened_after: datetime | None = None
+    opened_before: datetime | None = None
+    limit: int = Field(default=50, ge=1, le=500)
+    cursor: str | None = None
 
 
 class ResolveRequest(BaseModel):
@@ -30,6 +50,31 @@ def tickets_router(
 ) -> APIRouter:
     """The ticket endpoints, bound to their collaborators."""
     router = APIRouter(tags=["tickets"])
+
+    @router.get("/v1/tickets")
+    async def list_tickets(
+        request: Request, query: Annotated[TicketQuery, Query()]
+    ) -> dict[str, Any]:
+        authenticate_staff(config, request)
+        wanted = TicketFilter(
+            client=query.client,
+            status=query.status,
+            priority=query.priority,
+            tier=query.tier,
+            assignee=query.assignee,
+            integration=query.integration,
+            dedup_key=query.dedup_key,
+            opened_after=query.opened_after,
+            opened_before=query.opened_before,
+        )
+        try:
+            async with session_factory() as session:
+                page, next_cursor = await ticket_queries.list_tickets(
+                    session, wanted, query.limit, query.cursor
+                )
+        except ticket_queries.BadCursorError as exc:
+            raise ApiError(400, "invalid_cursor", str(exc)) from exc
+        return {"tickets": page, "next_cursor": next_cursor}
 
     @router.get("/v1/tickets/{ticket_id}")
     async def get_ticket(ticket_id: str, request: Request) -> dict[str, Any]:
