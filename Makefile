@@ -45,6 +45,7 @@ status:
 		printf "service on %s: " $$port; curl -s -o /dev/null -w "%{http_code}\n" http://127.0.0.1:$$port/readyz || echo down; done
 
 test: install
+	@bash deploy/local/test-tools.sh
 	@$(PY) -m pytest -p no:cacheprovider
 
 test-unit: install

@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://escalator:escalator@127.0.0.1:55432/escalator"
+DEFAULT_LINK_SECRET = "dev-link-signing-secret"  # noqa: S105 - refused in production
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +40,13 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    link_signing_secret: SecretStr = Field(
+        default=SecretStr(DEFAULT_LINK_SECRET),
+        description="HMAC secret of one-click action links; the same for intake and notifier.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8001", description="Where people reach intake (for links)."
+    )
 
     @property
     def schema_name(self) -> str:
@@ -47,9 +55,13 @@ class ServiceSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
-        if self.environment == "production" and self.database_url == DEFAULT_DATABASE_URL:
+        if self.environment != "production":
+            return self
+        if self.database_url == DEFAULT_DATABASE_URL:
             raise ValueError(
                 "ESCALATOR_DATABASE_URL still has the development default password; "
                 "set a real one for production"
             )
+        if self.link_signing_secret.get_secret_value() == DEFAULT_LINK_SECRET:
+            raise ValueError("set ESCALATOR_LINK_SIGNING_SECRET to a real secret for production")
         return self

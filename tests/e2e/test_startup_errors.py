@@ -43,6 +43,15 @@ def test_development_tokens_are_refused_in_production(tmp_path: Path) -> None:
         REPO / "deploy/config/example.yaml",
         ESCALATOR_ENVIRONMENT="production",
         ESCALATOR_DATABASE_URL="postgresql+asyncpg://u:secret@127.0.0.1:1/db",
+        ESCALATOR_LINK_SIGNING_SECRET="a-real-secret-for-this-test",
     )
     assert result.returncode == 2
     assert "integrations acme-monitoring: a development token" in result.stderr
+
+
+def test_default_secrets_in_settings_are_refused_in_production(tmp_path: Path) -> None:
+    result = _start_with(REPO / "deploy/config/example.yaml", ESCALATOR_ENVIRONMENT="production")
+    assert result.returncode == 2
+    assert "invalid settings" in result.stderr
+    assert "development default password" in result.stderr
+    assert "Traceback" not in result.stderr

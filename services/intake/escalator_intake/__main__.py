@@ -5,4 +5,4 @@ from escalator_intake.settings import IntakeSettings
 from escalator_shared.http.app import serve
 
 if __name__ == "__main__":
-    serve(IntakeSettings(), create_app)
+    serve(IntakeSettings, create_app)

@@ -8,9 +8,11 @@ from fastapi import FastAPI
 
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
+from escalator_intake.api.actions import actions_router
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.webhooks import webhook_router
 from escalator_intake.settings import IntakeSettings
+from escalator_intake.ticket_commands import TicketCommands
 from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import AlertReceived
@@ -33,8 +35,11 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
         TIMELINE_HANDLERS,
     )
+    commands = TicketCommands(runtime.unit_of_work)
+    secret = settings.link_signing_secret.get_secret_value()
     routers = [
         webhook_router(AlertIntake(config, runtime.producer, topics), settings.max_body_bytes),
-        tickets_router(config, runtime.session_factory, runtime.unit_of_work),
+        tickets_router(config, runtime.session_factory, commands),
+        actions_router(config, commands, secret, settings.public_url),
     ]
     return service_app(runtime, routers, title="Escalator intake")

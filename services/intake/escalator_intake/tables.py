@@ -33,6 +33,9 @@ tickets = Table(
     Column("acknowledged_by", Text),
     Column("resolved_at", DateTime(timezone=True)),
     Column("resolved_by", Text),
+    Column("impact", Text),
+    Column("urgency", Text),
+    Column("hold_reason", Text),
 )
 
 alerts = Table(

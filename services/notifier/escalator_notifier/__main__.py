@@ -5,4 +5,4 @@ from escalator_notifier.settings import NotifierSettings
 from escalator_shared.http.app import serve
 
 if __name__ == "__main__":
-    serve(NotifierSettings(), create_app)
+    serve(NotifierSettings, create_app)

@@ -5,4 +5,4 @@ from escalator_router.settings import RouterSettings
 from escalator_shared.http.app import serve
 
 if __name__ == "__main__":
-    serve(RouterSettings(), create_app)
+    serve(RouterSettings, create_app)

@@ -5,4 +5,4 @@ from escalator_sla_timer.bootstrap import create_app
 from escalator_sla_timer.settings import SlaTimerSettings
 
 if __name__ == "__main__":
-    serve(SlaTimerSettings(), create_app)
+    serve(SlaTimerSettings, create_app)

@@ -5,4 +5,4 @@ from escalator_vendor_gateway.bootstrap import create_app
 from escalator_vendor_gateway.settings import VendorGatewaySettings
 
 if __name__ == "__main__":
-    serve(VendorGatewaySettings(), create_app)
+    serve(VendorGatewaySettings, create_app)

@@ -128,6 +128,57 @@ class TicketResolved(Event):
     resolution: str = Field(default="", description="What fixed it.")
 
 
+class TicketReopened(Event):
+    """A resolved ticket is open again; its chain and clocks restart per policy."""
+
+    event_type: ClassVar[str] = "TicketReopened"
+    stream: ClassVar[str] = "tickets"
+
+    by: str = Field(description="Person id, or 'customer' for a reply after resolve.")
+    reason: str = Field(default="", description="Why.")
+    reopened_at: datetime = Field(description="When.")
+
+
+class TicketStatusChanged(Event):
+    """The ticket moved to another state; on_hold carries why (awaiting customer/vendor/change)."""
+
+    event_type: ClassVar[str] = "TicketStatusChanged"
+    stream: ClassVar[str] = "tickets"
+
+    status: str = Field(description="new, in_progress, on_hold, resolved, closed, cancelled.")
+    previous_status: str = Field(description="The state it left.")
+    hold_reason: str | None = Field(
+        default=None, description="awaiting_customer, awaiting_vendor or awaiting_change."
+    )
+    by: str = Field(description="Person id.")
+    changed_at: datetime = Field(description="When.")
+
+
+class TicketNoteAdded(Event):
+    """Someone wrote on the ticket: an internal note, or an update the customer sees."""
+
+    event_type: ClassVar[str] = "TicketNoteAdded"
+    stream: ClassVar[str] = "tickets"
+
+    note_id: str = Field(description="Id of the note.")
+    by: str = Field(description="Person id.")
+    text: str = Field(description="The note.")
+    customer_visible: bool = Field(description="Whether the client's contacts see it.")
+
+
+class TicketPriorityChanged(Event):
+    """Impact or urgency changed, and with them the priority (clocks recalculate)."""
+
+    event_type: ClassVar[str] = "TicketPriorityChanged"
+    stream: ClassVar[str] = "tickets"
+
+    impact: str = Field(description="high, medium or low.")
+    urgency: str = Field(description="high, medium or low.")
+    priority: Priority = Field(description="The new priority.")
+    previous_priority: Priority = Field(description="The priority before.")
+    by: str = Field(description="Person id.")
+
+
 class TicketRouted(Event):
     """The router decided tier, team and assignee."""
 
@@ -274,6 +325,10 @@ CATALOGUE: tuple[type[Event], ...] = (
     TicketUpdated,
     TicketAcknowledged,
     TicketResolved,
+    TicketReopened,
+    TicketStatusChanged,
+    TicketNoteAdded,
+    TicketPriorityChanged,
     TicketRouted,
     EscalationRequested,
     SlaClockStarted,

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from pydantic import ValidationError
 
 from escalator_shared.config import ConfigError, EscalatorConfig, load_config
 from escalator_shared.http.errors import install_error_handlers
@@ -56,8 +57,19 @@ def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:
 _Settings = TypeVar("_Settings", bound=ServiceSettings)
 
 
-def serve(settings: _Settings, build: Callable[[_Settings, EscalatorConfig], FastAPI]) -> None:
-    """Run the app built by `build(settings, config)` under uvicorn; exit 2 on a bad config."""
+def serve(
+    settings_class: type[_Settings], build: Callable[[_Settings, EscalatorConfig], FastAPI]
+) -> None:
+    """Read settings and configuration, then run the app under uvicorn; exit 2 on either error."""
+    try:
+        settings = settings_class()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"ESCALATOR_{'_'.join(str(p) for p in e['loc']).upper() or '(settings)'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        print(f"invalid settings: {problems}", file=sys.stderr)  # noqa: T201
+        raise SystemExit(2) from exc
     configure_logging(settings.service_name, settings.log_level)
     try:
         config = load_checked_config(settings)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from escalator_intake import ticket_commands, ticket_queries, ticket_store
+from escalator_intake import ticket_queries, ticket_store
 from escalator_intake.api.auth import authenticate_staff
-from escalator_intake.domain.ticket_rules import TransitionRefusedError
+from escalator_intake.domain.ticket_rules import HoldReason, TicketStatus, TransitionRefusedError
+from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_intake.ticket_queries import TicketFilter
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.http.errors import ApiError
+from escalator_shared.priority import Level
+
+_T = TypeVar("_T")
 
 
 class TicketQuery(BaseModel):
@@ -37,6 +40,33 @@ class TicketQuery(BaseModel):
     cursor: str | None = None
 
 
+class ReasonRequest(BaseModel):
+    """Body of reopen and escalate."""
+
+    reason: str = Field(default="", max_length=10_000)
+
+
+class StatusRequest(BaseModel):
+    """Body of a status change."""
+
+    status: TicketStatus
+    hold_reason: HoldReason | None = None
+
+
+class NoteRequest(BaseModel):
+    """Body of a note."""
+
+    text: str = Field(min_length=1, max_length=65_536)
+    customer_visible: bool = False
+
+
+class PriorityRequest(BaseModel):
+    """Body of an impact/urgency change."""
+
+    impact: Level
+    urgency: Level
+
+
 class ResolveRequest(BaseModel):
     """Body of a resolve command."""
 
@@ -46,7 +76,7 @@ class ResolveRequest(BaseModel):
 def tickets_router(
     config: EscalatorConfig,
     session_factory: async_sessionmaker[AsyncSession],
-    unit_of_work: Callable[[], UnitOfWork],
+    commands: TicketCommands,
 ) -> APIRouter:
     """The ticket endpoints, bound to their collaborators."""
     router = APIRouter(tags=["tickets"])
@@ -83,28 +113,69 @@ def tickets_router(
 
     @router.post("/v1/tickets/{ticket_id}/acknowledge")
     async def acknowledge(ticket_id: str, request: Request) -> dict[str, Any]:
-        staff = authenticate_staff(config, request)
-        await _run(ticket_commands.acknowledge(unit_of_work, ticket_id, staff.person), ticket_id)
+        actor = _actor(config, request)
+        await _run(commands.acknowledge(ticket_id, actor), ticket_id)
         return await _ticket_view(session_factory, ticket_id)
 
     @router.post("/v1/tickets/{ticket_id}/resolve")
     async def resolve(
         ticket_id: str, request: Request, body: ResolveRequest | None = None
     ) -> dict[str, Any]:
-        staff = authenticate_staff(config, request)
+        actor = _actor(config, request)
         resolution = body.resolution if body else ""
-        await _run(
-            ticket_commands.resolve(unit_of_work, ticket_id, staff.person, resolution), ticket_id
+        await _run(commands.resolve(ticket_id, actor, resolution), ticket_id)
+        return await _ticket_view(session_factory, ticket_id)
+
+    @router.post("/v1/tickets/{ticket_id}/reopen")
+    async def reopen(
+        ticket_id: str, request: Request, body: ReasonRequest | None = None
+    ) -> dict[str, Any]:
+        actor = _actor(config, request)
+        await _run(commands.reopen(ticket_id, actor, body.reason if body else ""), ticket_id)
+        return await _ticket_view(session_factory, ticket_id)
+
+    @router.post("/v1/tickets/{ticket_id}/status")
+    async def set_status(ticket_id: str, request: Request, body: StatusRequest) -> dict[str, Any]:
+        actor = _actor(config, request)
+        await _run(commands.set_status(ticket_id, actor, body.status, body.hold_reason), ticket_id)
+        return await _ticket_view(session_factory, ticket_id)
+
+    @router.post("/v1/tickets/{ticket_id}/notes", status_code=201)
+    async def add_note(ticket_id: str, request: Request, body: NoteRequest) -> dict[str, Any]:
+        actor = _actor(config, request)
+        note_id = await _run(
+            commands.add_note(ticket_id, actor, body.text, body.customer_visible), ticket_id
         )
+        return {"note_id": note_id, "ticket": await _ticket_view(session_factory, ticket_id)}
+
+    @router.post("/v1/tickets/{ticket_id}/priority")
+    async def change_priority(
+        ticket_id: str, request: Request, body: PriorityRequest
+    ) -> dict[str, Any]:
+        actor = _actor(config, request)
+        await _run(commands.change_priority(ticket_id, actor, body.impact, body.urgency), ticket_id)
+        return await _ticket_view(session_factory, ticket_id)
+
+    @router.post("/v1/tickets/{ticket_id}/escalate", status_code=202)
+    async def escalate(
+        ticket_id: str, request: Request, body: ReasonRequest | None = None
+    ) -> dict[str, Any]:
+        actor = _actor(config, request)
+        await _run(commands.escalate(ticket_id, actor, body.reason if body else ""), ticket_id)
         return await _ticket_view(session_factory, ticket_id)
 
     return router
 
 
-async def _run(command: Any, ticket_id: str) -> None:
+def _actor(config: EscalatorConfig, request: Request) -> Actor:
+    staff = authenticate_staff(config, request)
+    return Actor(person=staff.person, role=staff.role)
+
+
+async def _run(command: Awaitable[_T], ticket_id: str) -> _T:
     try:
-        await command
-    except ticket_commands.TicketNotFoundError as exc:
+        return await command
+    except TicketNotFoundError as exc:
         raise _not_found(ticket_id) from exc
     except TransitionRefusedError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc

@@ -35,3 +35,46 @@ def check_resolve(status: TicketStatus) -> None:
     """Resolving needs an open ticket."""
     if status in ENDED:
         raise TransitionRefusedError(f"the ticket is already {status.value}")
+
+
+class HoldReason(StrEnum):
+    """Why a ticket is on hold; customer and vendor waits pause the client's SLA clocks."""
+
+    AWAITING_CUSTOMER = "awaiting_customer"
+    AWAITING_VENDOR = "awaiting_vendor"
+    AWAITING_CHANGE = "awaiting_change"
+
+
+# States a technician may set directly; resolve and reopen have their own commands.
+SETTABLE = frozenset({TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD, TicketStatus.CANCELLED})
+
+
+def check_reopen(status: TicketStatus) -> None:
+    """Only a resolved ticket reopens; a closed one is final (open a new ticket instead)."""
+    if status is not TicketStatus.RESOLVED:
+        raise TransitionRefusedError(
+            f"only a resolved ticket can be reopened; it is {status.value}"
+        )
+
+
+def check_set_status(
+    status: TicketStatus, wanted: TicketStatus, hold_reason: HoldReason | None, role: str
+) -> None:
+    """Which direct state changes are allowed, and what they need."""
+    if wanted not in SETTABLE:
+        allowed = ", ".join(sorted(s.value for s in SETTABLE))
+        raise TransitionRefusedError(
+            f"status {wanted.value} is set by its own command; here use one of {allowed}"
+        )
+    if status in ENDED:
+        raise TransitionRefusedError(f"the ticket is {status.value}; reopen it first")
+    if (wanted is TicketStatus.ON_HOLD) != (hold_reason is not None):
+        raise TransitionRefusedError("on_hold needs a hold_reason, and only on_hold takes one")
+    if wanted is TicketStatus.CANCELLED and role == "technician":
+        raise TransitionRefusedError("cancelling a ticket needs a manager or admin")
+
+
+def check_open(status: TicketStatus, command: str) -> None:
+    """Commands that only make sense on an open ticket."""
+    if status in ENDED:
+        raise TransitionRefusedError(f"the ticket is {status.value}; it cannot be {command}")

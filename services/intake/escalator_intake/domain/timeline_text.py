@@ -16,9 +16,13 @@ from escalator_shared.events import (
     SlaClockStopped,
     SlaWarningReached,
     TicketAcknowledged,
+    TicketNoteAdded,
     TicketOpened,
+    TicketPriorityChanged,
+    TicketReopened,
     TicketResolved,
     TicketRouted,
+    TicketStatusChanged,
     TicketUpdated,
     VendorCaseOpened,
     VendorCaseRequested,
@@ -36,6 +40,20 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
     TicketUpdated: lambda e: f"Updated ({e.reason}): {', '.join(sorted(e.changes))}",
     TicketAcknowledged: lambda e: f"Acknowledged by {e.by}",
     TicketResolved: lambda e: f"Resolved by {e.by}" + (f": {e.resolution}" if e.resolution else ""),
+    TicketReopened: lambda e: f"Reopened by {e.by}" + (f": {e.reason}" if e.reason else ""),
+    TicketStatusChanged: lambda e: (
+        f"Status {e.previous_status} → {e.status}"
+        + (f" ({e.hold_reason})" if e.hold_reason else "")
+        + f" by {e.by}"
+    ),
+    TicketNoteAdded: lambda e: (
+        ("Customer update" if e.customer_visible else "Internal note")
+        + f" by {e.by}: {e.text[:200]}"
+    ),
+    TicketPriorityChanged: lambda e: (
+        f"Priority {e.previous_priority} → {e.priority} "
+        f"(impact {e.impact}, urgency {e.urgency}) by {e.by}"
+    ),
     TicketRouted: _routed,
     EscalationRequested: lambda e: f"Escalation requested by {e.requested_by} ({e.reason})",
     SlaClockStarted: lambda e: (
