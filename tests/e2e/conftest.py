@@ -22,6 +22,8 @@ pytestmark = pytest.mark.e2e
 STAFF_TOKEN = "dev-staff-token-alice"
 INTEGRATION = "acme-monitoring"
 INTEGRATION_TOKEN = "dev-token-acme-monitoring"
+HEARTBEAT_INTEGRATION = "acme-backup-job"
+HEARTBEAT_TOKEN = "dev-token-acme-backup-job"
 # Short response targets so that breaches happen within a test. P4 (severity warning) leaves time
 # to acknowledge first on a busy machine; P5 (info) stays long for load tests.
 TEST_RESPONSE_TARGETS = {"P1": "4s", "P2": "4s", "P3": "4s", "P4": "8s", "P5": "8h"}
@@ -32,6 +34,15 @@ def write_test_config(directory: Path) -> Path:
     config: dict[str, Any] = yaml.safe_load((REPO / "deploy/config/example.yaml").read_text())
     for policy in config["sla_policies"]:
         policy["response"] = dict(TEST_RESPONSE_TARGETS)
+    config["integrations"].append(
+        {
+            "id": HEARTBEAT_INTEGRATION,
+            "type": "generic",
+            "token": HEARTBEAT_TOKEN,
+            "client": "acme",
+            "heartbeat_every": "3s",
+        }
+    )
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

@@ -15,6 +15,7 @@ from typing import Any
 from escalator_intake.adapters.base import PayloadError, SenderAdapter, SignatureError
 from escalator_intake.adapters.registry import adapter_for
 from escalator_intake.domain.canonical import (
+    alert_message_key,
     canonical_alert,
     known_clients,
     resolve_client,
@@ -111,8 +112,7 @@ class AlertIntake:
             envelope = Envelope.wrap(
                 event, ticket_id=alert_id, client_id=client_id, producer="intake"
             )
-            # Keyed by dedup key: every alert of one condition lands on one partition, in order.
-            key = f"{integration.id}\x1f{event.dedup_key}"
+            key = alert_message_key(integration.id, event.dedup_key)
             messages.append((self._topics.alerts, key, envelope.to_bytes()))
             accepted.append(Accepted(alert_id, event.dedup_key, client_id))
         await self._producer.send_many(messages)

@@ -58,3 +58,13 @@ timeline = Table(
     Column("summary", Text, nullable=False),
     Column("data", JSONB, nullable=False),
 )
+
+heartbeats = Table(
+    "heartbeats",
+    metadata,
+    Column("integration", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("every_seconds", Integer, nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("state", Text, nullable=False),
+)

@@ -105,6 +105,10 @@ class Integration(_Strict):
     signing_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 secret for senders that sign bodies (Grafana)."
     )
+    heartbeat_every: Duration | None = Field(
+        default=None,
+        description="Expect a ping (POST /v1/heartbeats/{id}) or an alert at least this often.",
+    )
 
 
 class RuleMatch(_Strict):

@@ -85,8 +85,13 @@ class UnitOfWork:
         client_id: str,
         cause: Envelope | None = None,
         correlation_id: str | None = None,
+        message_key: str | None = None,
     ) -> Envelope:
-        """Write the event to the outbox; it is published once the transaction commits."""
+        """Write the event to the outbox; it is published once the transaction commits.
+
+        The Kafka key is the ticket id unless `message_key` says otherwise (alerts are keyed by
+        their dedup key, so that all alerts of one condition stay in order).
+        """
         envelope = Envelope.wrap(
             event,
             ticket_id=ticket_id,
@@ -98,7 +103,7 @@ class UnitOfWork:
         await self.session.execute(
             insert(outbox).values(
                 topic=self._topics.for_stream(event.stream),
-                message_key=ticket_id,
+                message_key=message_key or ticket_id,
                 event_id=envelope.event_id,
                 payload=envelope.to_bytes(),
             )

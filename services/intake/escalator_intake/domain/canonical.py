@@ -61,3 +61,8 @@ def canonical_alert(
 def known_clients(config: EscalatorConfig) -> frozenset[str]:
     """Ids of every configured client."""
     return frozenset(c.id for c in config.clients)
+
+
+def alert_message_key(integration_id: str, dedup_key: str) -> str:
+    """The Kafka key of an alert: every alert of one condition lands on one partition, in order."""
+    return f"{integration_id}\x1f{dedup_key}"
