@@ -24,6 +24,46 @@ INTEGRATION = "acme-monitoring"
 INTEGRATION_TOKEN = "dev-token-acme-monitoring"
 HEARTBEAT_INTEGRATION = "acme-backup-job"
 HEARTBEAT_TOKEN = "dev-token-acme-backup-job"
+# One integration per sender type, for the sample bodies in tests/fixtures/payloads.
+SENDER_INTEGRATIONS: list[dict[str, Any]] = [
+    {
+        "id": "globex-grafana",
+        "type": "grafana",
+        "token": "dev-token-globex-grafana",
+        "client": "acme",
+        "client_label": "client",
+        "signing_secret": "grafana-signing-secret",
+    },
+    {
+        "id": "pagerduty-compatible",
+        "type": "pagerduty",
+        "token": "R0123456789abcdef0123456789abcd",
+        "client": "acme",
+    },
+    {
+        "id": "zabbix",
+        "type": "zabbix",
+        "token": "zbx-integration-token",
+        "client": "globex",
+        "client_label": "client",
+    },
+    {
+        "id": "ninjaone",
+        "type": "ninjaone",
+        "token": "dev-token-ninjaone",
+        "client": "globex",
+        "client_label": "organization",
+        "clients_by_value": {"ACME Corp": "acme"},
+    },
+    {
+        "id": "datto",
+        "type": "datto",
+        "token": "dev-token-datto",
+        "client": "acme",
+        "client_label": "site",
+        "clients_by_value": {"Globex - Springfield": "globex"},
+    },
+]
 # Short response targets so that breaches happen within a test. P4 (severity warning) leaves time
 # to acknowledge first on a busy machine; P5 (info) stays long for load tests.
 TEST_RESPONSE_TARGETS = {"P1": "4s", "P2": "4s", "P3": "4s", "P4": "8s", "P5": "8h"}
@@ -43,6 +83,7 @@ def write_test_config(directory: Path) -> Path:
             "heartbeat_every": "3s",
         }
     )
+    config["integrations"].extend(SENDER_INTEGRATIONS)
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

@@ -6,10 +6,11 @@ and authentication are applied after it (`escalator_intake.domain.canonical`).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol
 
 from escalator_shared.events import AlertStatus, Severity
@@ -103,3 +104,38 @@ def string_labels(value: Any, where: str) -> dict[str, str]:
 
 def _text(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
+
+
+def derived_dedup_key(*parts: str | None) -> str:
+    """A stable key from the parts that identify a condition, for senders that give none."""
+    basis = "\x1f".join(p or "" for p in parts).encode()
+    return "derived:" + hashlib.sha256(basis).hexdigest()[:32]
+
+
+_ZERO_TIME_YEAR = 1
+
+
+def labels_dedup_key(labels: Mapping[str, str]) -> str:
+    """Alertmanager's identity of an alert is its label set; the key for alerts without one."""
+    return derived_dedup_key(*(f"{k}={v}" for k, v in sorted(labels.items())))
+
+
+def optional_text(value: Any, where: str) -> str | None:
+    """A string field that may be absent (None); any other type is a PayloadError."""
+    if value is None or isinstance(value, str):
+        return value
+    raise PayloadError(where, f"expected a string, got {type(value).__name__}")
+
+
+def timestamp(value: Any, where: str) -> datetime | None:
+    """An RFC 3339 time, None when absent or Alertmanager's zero time; naive times read as UTC."""
+    text = optional_text(value, where)
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise PayloadError(where, f"not an ISO 8601 time: {text[:64]!r}") from exc
+    if parsed.year == _ZERO_TIME_YEAR:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)

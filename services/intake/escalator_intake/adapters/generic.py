@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from escalator_intake.adapters.base import AdapterDefaults, ParsedAlert, PayloadError
+from escalator_intake.adapters.base import (
+    AdapterDefaults,
+    ParsedAlert,
+    PayloadError,
+    derived_dedup_key,
+)
 from escalator_shared.config import format_path
 from escalator_shared.events import AlertStatus, Severity
 
@@ -61,9 +65,3 @@ class GenericAdapter(AdapterDefaults):
                 occurred_at=body.occurred_at,
             )
         ]
-
-
-def derived_dedup_key(*parts: str | None) -> str:
-    """A stable key from the parts that identify a condition, for senders that give none."""
-    basis = "\x1f".join(p or "" for p in parts).encode()
-    return "derived:" + hashlib.sha256(basis).hexdigest()[:32]
