@@ -56,6 +56,14 @@ SENDER_INTEGRATIONS: list[dict[str, Any]] = [
         "clients_by_value": {"ACME Corp": "acme"},
     },
     {
+        "id": "acme-limited",
+        "type": "generic",
+        "token": "dev-token-acme-limited",
+        "client": "acme",
+        "rate_limit_per_second": 1,
+        "rate_limit_burst": 2,
+    },
+    {
         "id": "datto",
         "type": "datto",
         "token": "dev-token-datto",

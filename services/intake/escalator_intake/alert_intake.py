@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping
+import math
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,8 @@ from escalator_intake.domain.canonical import (
     resolve_client,
     resolve_severity,
 )
+from escalator_intake.domain.rate_limit import RateLimiter
+from escalator_intake.rejected_store import RejectedStore
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.config import EscalatorConfig, Integration
 from escalator_shared.events import Envelope, Topics, new_id, utc_now
@@ -39,10 +43,23 @@ class Accepted:
 class AlertIntake:
     """The request path of every sender."""
 
-    def __init__(self, config: EscalatorConfig, producer: EventProducer, topics: Topics) -> None:
+    def __init__(
+        self,
+        config: EscalatorConfig,
+        producer: EventProducer,
+        topics: Topics,
+        rejected: RejectedStore,
+        *,
+        max_body_bytes: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._config = config
         self._producer = producer
         self._topics = topics
+        self._rejected = rejected
+        self._max_body_bytes = max_body_bytes
+        self._limiter = RateLimiter()
+        self._clock = clock
         self._clients = known_clients(config)
         self._by_routing_key = {
             i.token.get_secret_value(): i for i in config.integrations if i.type == "pagerduty"
@@ -61,6 +78,71 @@ class AlertIntake:
             if hmac.compare_digest(key.encode(), routing_key.encode()):
                 return integration
         raise ApiError(400, "invalid_routing_key", "routing_key matches no pagerduty integration")
+
+    def body_limit(self, integration: Integration) -> int:
+        """The largest body this integration may send."""
+        return integration.max_body_bytes or self._max_body_bytes
+
+    async def receive(
+        self,
+        integration: Integration,
+        raw: bytes,
+        token: str | None,
+        headers: Mapping[str, str],
+    ) -> list[Accepted]:
+        """The whole request path: authenticate, rate-limit, verify, parse, produce.
+
+        A body that an authenticated sender sent but that does not parse is kept in the rejected
+        store (its id comes back in the error) for an operator to inspect and replay.
+        """
+        try:
+            payload, json_error = parse_json(raw), None
+        except ApiError as exc:
+            payload, json_error = None, exc
+        self.authenticate(integration, token, payload)
+        self._check_rate(integration)
+        self.verify_signature(integration, raw, headers)
+        try:
+            if json_error is not None:
+                raise json_error
+            return await self.accept(integration, payload)
+        except ApiError as exc:
+            if exc.status not in (400, 422):
+                raise
+            rejected_id = await self._rejected.record(
+                integration.id, raw, exc.status, exc.message, headers.get("content-type")
+            )
+            raise ApiError(
+                exc.status, exc.code, exc.message, extra={"rejected_id": rejected_id}
+            ) from exc
+
+    async def replay(self, rejected_id: str) -> list[Accepted]:
+        """Run a kept body through intake again (after a fix to the configuration, say)."""
+        kept = await self._rejected.get(rejected_id)
+        if kept is None:
+            raise ApiError(404, "not_found", f"no rejected request {rejected_id!r}")
+        integration = self.integration(kept["integration"])
+        try:
+            accepted = await self.accept(integration, parse_json(kept["body"]))
+        except ApiError as exc:
+            await self._rejected.mark_replayed(rejected_id, f"refused again: {exc.message}")
+            raise
+        await self._rejected.mark_replayed(rejected_id, f"accepted {len(accepted)} alert(s)")
+        return accepted
+
+    def _check_rate(self, integration: Integration) -> None:
+        rate = integration.rate_limit_per_second
+        if rate is None:
+            return
+        burst = integration.rate_limit_burst or max(1, math.ceil(rate))
+        wait = self._limiter.take(integration.id, rate, burst, self._clock())
+        if wait is not None:
+            raise ApiError(
+                429,
+                "rate_limited",
+                f"{integration.id} is limited to {rate:g} requests per second",
+                headers={"Retry-After": str(max(1, math.ceil(wait)))},
+            )
 
     def authenticate(self, integration: Integration, token: str | None, payload: Any) -> None:
         """The header/query token, or the sender's body token, must be the integration's."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -67,4 +67,18 @@ heartbeats = Table(
     Column("every_seconds", Integer, nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Column("state", Text, nullable=False),
+)
+
+rejected_requests = Table(
+    "rejected_requests",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("integration", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status_code", Integer, nullable=False),
+    Column("error", Text, nullable=False),
+    Column("content_type", Text),
+    Column("body", LargeBinary, nullable=False),
+    Column("replayed_at", DateTime(timezone=True)),
+    Column("replay_result", Text),
 )

@@ -105,6 +105,15 @@ class Integration(_Strict):
     signing_secret: SecretStr | None = Field(
         default=None, description="HMAC-SHA256 secret for senders that sign bodies (Grafana)."
     )
+    rate_limit_per_second: float | None = Field(
+        default=None, gt=0, description="Requests per second accepted; beyond, 429 + Retry-After."
+    )
+    rate_limit_burst: int | None = Field(
+        default=None, ge=1, description="Requests allowed at once (default: one second's worth)."
+    )
+    max_body_bytes: int | None = Field(
+        default=None, ge=1024, description="Largest body for this integration (else the global)."
+    )
     heartbeat_every: Duration | None = Field(
         default=None,
         description="Expect a ping (POST /v1/heartbeats/{id}) or an alert at least this often.",

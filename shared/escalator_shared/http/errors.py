@@ -14,13 +14,19 @@ class ApiError(Exception):
     """An error answered as `{"error": code, "message": ...}` with an HTTP status."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        extra: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.headers = headers
+        self.extra = extra or {}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -29,7 +35,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(
-            {"error": exc.code, "message": exc.message}, exc.status, headers=exc.headers
+            {"error": exc.code, "message": exc.message, **exc.extra},
+            exc.status,
+            headers=exc.headers,
         )
 
     @app.exception_handler(HTTPException)

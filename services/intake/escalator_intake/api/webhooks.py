@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from escalator_intake.alert_intake import AlertIntake, parse_json
+from escalator_intake.alert_intake import Accepted, AlertIntake, parse_json
 from escalator_intake.api.auth import presented_token
 from escalator_shared.http.errors import ApiError
 
@@ -19,25 +19,9 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
     @router.post("/v1/webhooks/{integration_id}", status_code=202)
     async def receive_alerts(integration_id: str, request: Request) -> JSONResponse:
         integration = intake.integration(integration_id)
-        raw = await read_body(request, max_body_bytes)
-        token = presented_token(request)
-        payload = parse_json(raw) if token else _parse_for_body_token(raw)
-        intake.authenticate(integration, token, payload)
-        intake.verify_signature(integration, raw, request.headers)
-        if payload is None:
-            payload = parse_json(raw)
-        accepted = await intake.accept(integration, payload)
-        body: dict[str, Any] = {
-            "status": "accepted",
-            "count": len(accepted),
-            "alerts": [
-                {"alert_id": a.alert_id, "ticket_id": a.alert_id, "dedup_key": a.dedup_key}
-                for a in accepted
-            ],
-        }
-        if len(accepted) == 1:
-            body.update(body["alerts"][0])
-        return JSONResponse(body, status_code=202)
+        raw = await read_body(request, intake.body_limit(integration))
+        accepted = await intake.receive(integration, raw, presented_token(request), request.headers)
+        return JSONResponse(_accepted_body(accepted), status_code=202)
 
     @router.post("/v2/enqueue", status_code=202)
     async def pagerduty_enqueue(request: Request) -> JSONResponse:
@@ -60,12 +44,18 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
     return router
 
 
-def _parse_for_body_token(raw: bytes) -> Any:
-    """Without a header or query token the body may carry one (Zabbix); unparsable means None."""
-    try:
-        return parse_json(raw)
-    except ApiError:
-        return None
+def _accepted_body(accepted: list[Accepted]) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "status": "accepted",
+        "count": len(accepted),
+        "alerts": [
+            {"alert_id": a.alert_id, "ticket_id": a.alert_id, "dedup_key": a.dedup_key}
+            for a in accepted
+        ],
+    }
+    if len(accepted) == 1:
+        body.update(body["alerts"][0])
+    return body
 
 
 async def read_body(request: Request, limit: int) -> bytes:
