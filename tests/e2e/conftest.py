@@ -44,7 +44,7 @@ SENDER_INTEGRATIONS: list[dict[str, Any]] = [
         "id": "zabbix",
         "type": "zabbix",
         "token": "zbx-integration-token",
-        "client": "globex",
+        "client": "acme",
         "client_label": "client",
     },
     {
@@ -92,6 +92,8 @@ def write_test_config(directory: Path) -> Path:
         }
     )
     config["integrations"].extend(SENDER_INTEGRATIONS)
+    # Globex wants recoveries left to a technician (tests/e2e/test_storms.py).
+    next(c for c in config["clients"] if c["id"] == "globex")["on_recovery"] = "flag"
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

@@ -51,7 +51,7 @@ def _post(system: RunningSystem, path: str, body: dict[str, Any], **headers: str
             "zabbix-webhook-problem.json",
             "zabbix-webhook-recovery.json",
             "zabbix:50213",
-            "globex",
+            "acme",
             "MySQL is down on db02",
         ),
         (

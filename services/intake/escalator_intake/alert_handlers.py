@@ -1,28 +1,37 @@
-"""Turning accepted alerts into tickets: open, repeat, recover."""
+"""Turning accepted alerts into tickets: open, repeat, group storms, fold flapping, recover."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from escalator_intake import ticket_store
+from escalator_intake.domain.storm_rules import AlertAction, decide, resolves_on_recovery
 from escalator_intake.domain.ticket_rules import TicketStatus
+from escalator_intake.ticket_store import FIRING, RESOLVED
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.config.model import DEFAULT_PRIORITY_BY_SEVERITY
 from escalator_shared.events import (
     AlertReceived,
-    AlertStatus,
     Event,
     Priority,
     TicketAcknowledged,
     TicketOpened,
+    TicketReopened,
     TicketResolved,
     TicketUpdated,
     utc_now,
 )
 
 log = logging.getLogger(__name__)
+
+_Step = Callable[[AlertReceived, Row[Any] | None, HandlerContext, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -32,34 +41,69 @@ class AlertHandlers:
     config: EscalatorConfig
 
     async def on_alert(self, alert: AlertReceived, ctx: HandlerContext) -> None:
-        """Open a ticket, or fold the alert into the open ticket with the same dedup key."""
+        """Find what the alert belongs to, decide, act."""
         session = ctx.uow.session
-        existing = await ticket_store.find_open_by_dedup_key(
-            session, alert.integration, alert.dedup_key
-        )
-        if existing is None:
-            if alert.status is not AlertStatus.FIRING:
-                log.info(
-                    "%s for %s matches no open ticket; nothing to do",
-                    alert.status.value,
-                    alert.dedup_key,
+        now = utc_now()
+        storms = self.config.storms
+        firing = await ticket_store.find_firing_ticket(session, alert.integration, alert.dedup_key)
+        recent = device = None
+        if firing is None and alert.status.value == FIRING:
+            recent = await ticket_store.find_recently_resolved(
+                session, alert.integration, alert.dedup_key, now - storms.flap_window
+            )
+            if recent is None and alert.device and storms.group_window is not None:
+                device = await ticket_store.find_device_ticket(
+                    session, ctx.envelope.client_id, alert.device, now - storms.group_window
                 )
-                return
-            await self._open(alert, ctx)
-            return
-        await ticket_store.record_alert(
-            session, alert.alert_id, existing.id, alert.status.value, utc_now()
+        action = decide(
+            alert.status,
+            firing_ticket=firing is not None,
+            recently_resolved_ticket=recent is not None,
+            device_ticket=device is not None,
         )
-        await self._fold(alert, existing.id, existing.alert_count, existing.acknowledged_by, ctx)
+        steps: dict[AlertAction, _Step] = {
+            AlertAction.OPEN: self._open,
+            AlertAction.REPEAT: self._repeat,
+            AlertAction.GROUP: self._group,
+            AlertAction.REOPEN_FLAPPING: self._reopen_flapping,
+            AlertAction.RECOVER: self._recover,
+            AlertAction.ACKNOWLEDGE: self._acknowledge,
+            AlertAction.IGNORE: self._ignore,
+        }
+        await steps[action](alert, firing or recent or device, ctx, now)
 
-    async def _open(self, alert: AlertReceived, ctx: HandlerContext) -> None:
+    async def _open(
+        self, alert: AlertReceived, _ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
+    ) -> None:
         integration = self.config.integration(alert.integration)
         # An integration removed from the configuration after accepting the alert: defaults.
         priority_map = (
             integration.priority_by_severity if integration else DEFAULT_PRIORITY_BY_SEVERITY
         )
         priority = priority_map.get(alert.severity, Priority.P3)
-        now = utc_now()
+        ticket_id = alert.alert_id
+        await ticket_store.insert_ticket(
+            ctx.uow.session,
+            {
+                "id": ticket_id,
+                "client_id": ctx.envelope.client_id,
+                "integration": alert.integration,
+                "source": alert.source,
+                "dedup_key": alert.dedup_key,
+                "status": TicketStatus.NEW.value,
+                "priority": priority.value,
+                "severity": alert.severity.value,
+                "title": alert.title,
+                "description": alert.description,
+                "device": alert.device,
+                "labels": alert.labels,
+                "alert_count": 1,
+                "sla": {},
+                "opened_at": now,
+                "last_alert_at": now,
+            },
+        )
+        await self._attach(alert, ticket_id, FIRING, ctx, now)
         opened = TicketOpened(
             title=alert.title,
             description=alert.description,
@@ -73,48 +117,69 @@ class AlertHandlers:
             labels=alert.labels,
             opened_at=now,
         )
-        ticket_id = alert.alert_id
-        await ticket_store.insert_ticket(
+        await _emit_for(ticket_id, opened, ctx)
+
+    async def _repeat(
+        self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
+    ) -> None:
+        assert ticket is not None
+        await self._attach(alert, ticket.id, FIRING, ctx, now)
+        await self._count(ticket, ctx, now, "repeat alert")
+
+    async def _group(
+        self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
+    ) -> None:
+        assert ticket is not None
+        await self._attach(alert, ticket.id, FIRING, ctx, now)
+        await self._count(ticket, ctx, now, f"grouped: another alert on {alert.device}")
+
+    async def _reopen_flapping(
+        self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
+    ) -> None:
+        assert ticket is not None
+        flaps = ticket.flap_count + 1
+        threshold = self.config.storms.flap_threshold
+        status = TicketStatus.NEW if ticket.acknowledged_by is None else TicketStatus.IN_PROGRESS
+        await ticket_store.update_ticket(
             ctx.uow.session,
+            ticket.id,
             {
-                "id": ticket_id,
-                "client_id": ctx.envelope.client_id,
-                "integration": alert.integration,
-                "source": alert.source,
-                "dedup_key": alert.dedup_key,
-                "status": TicketStatus.NEW.value,
-                "priority": opened.priority.value,
-                "severity": alert.severity.value,
-                "title": alert.title,
-                "description": alert.description,
-                "device": alert.device,
-                "labels": alert.labels,
-                "alert_count": 1,
-                "sla": {},
-                "opened_at": now,
+                "status": status.value,
+                "resolved_at": None,
+                "resolved_by": None,
+                "recovered_at": None,
+                "flap_count": flaps,
+                "alert_count": ticket.alert_count + 1,
                 "last_alert_at": now,
             },
         )
-        await ticket_store.record_alert(ctx.uow.session, alert.alert_id, ticket_id, "firing", now)
-        await _emit_for(ticket_id, opened, ctx)
+        await self._attach(alert, ticket.id, FIRING, ctx, now)
+        flapping = " (flapping)" if flaps >= threshold else ""
+        reason = f"the condition returned within the flap window, {flaps} time(s){flapping}"
+        await _emit_for(
+            ticket.id, TicketReopened(by=alert.integration, reason=reason, reopened_at=now), ctx
+        )
 
-    async def _fold(
-        self,
-        alert: AlertReceived,
-        ticket_id: str,
-        alert_count: int,
-        acknowledged_by: str | None,
-        ctx: HandlerContext,
+    async def _recover(
+        self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
-        now = utc_now()
-        if alert.status is AlertStatus.RESOLVED:
+        assert ticket is not None
+        session = ctx.uow.session
+        await self._attach(alert, ticket.id, RESOLVED, ctx, now)
+        if await ticket_store.firing_keys(session, ticket.id):
+            return  # other alerts of the ticket still fire
+        client = self.config.client(ticket.client_id)
+        if resolves_on_recovery(
+            client.on_recovery, ticket.flap_count, self.config.storms.flap_threshold
+        ):
             await ticket_store.update_ticket(
-                ctx.uow.session,
-                ticket_id,
+                session,
+                ticket.id,
                 {
                     "status": TicketStatus.RESOLVED.value,
                     "resolved_at": now,
                     "resolved_by": alert.integration,
+                    "hold_reason": None,
                 },
             )
             resolved = TicketResolved(
@@ -122,27 +187,72 @@ class AlertHandlers:
                 resolved_at=now,
                 resolution="the monitoring system reported recovery",
             )
-            await _emit_for(ticket_id, resolved, ctx)
+            await _emit_for(ticket.id, resolved, ctx)
             return
-        if alert.status is AlertStatus.ACKNOWLEDGED and acknowledged_by is None:
-            await ticket_store.update_ticket(
-                ctx.uow.session,
-                ticket_id,
-                {
-                    "status": TicketStatus.IN_PROGRESS.value,
-                    "acknowledged_at": now,
-                    "acknowledged_by": alert.integration,
-                },
-            )
-            acked = TicketAcknowledged(by=alert.integration, acknowledged_at=now)
-            await _emit_for(ticket_id, acked, ctx)
-            return
-        count = alert_count + 1
-        await ticket_store.update_ticket(
-            ctx.uow.session, ticket_id, {"alert_count": count, "last_alert_at": now}
+        await ticket_store.update_ticket(session, ticket.id, {"recovered_at": now})
+        why = (
+            "flapping"
+            if ticket.flap_count >= self.config.storms.flap_threshold
+            else ("the client's policy leaves recoveries to a technician")
         )
-        updated = TicketUpdated(changes={"alert_count": count}, reason="repeat alert")
-        await _emit_for(ticket_id, updated, ctx)
+        await _emit_for(
+            ticket.id,
+            TicketUpdated(
+                changes={"recovered_at": now.isoformat()}, reason=f"recovered; left open: {why}"
+            ),
+            ctx,
+        )
+
+    async def _acknowledge(
+        self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
+    ) -> None:
+        assert ticket is not None
+        if ticket.acknowledged_by is not None:
+            return
+        await ticket_store.update_ticket(
+            ctx.uow.session,
+            ticket.id,
+            {
+                "status": TicketStatus.IN_PROGRESS.value,
+                "acknowledged_at": now,
+                "acknowledged_by": alert.integration,
+            },
+        )
+        await _emit_for(
+            ticket.id, TicketAcknowledged(by=alert.integration, acknowledged_at=now), ctx
+        )
+
+    async def _ignore(
+        self, alert: AlertReceived, _ticket: Row[Any] | None, _ctx: HandlerContext, _now: datetime
+    ) -> None:
+        log.info(
+            "%s for %s matches no open ticket; nothing to do", alert.status.value, alert.dedup_key
+        )
+
+    async def _attach(
+        self, alert: AlertReceived, ticket_id: str, state: str, ctx: HandlerContext, now: datetime
+    ) -> None:
+        session = ctx.uow.session
+        await ticket_store.set_key(
+            session,
+            integration=alert.integration,
+            dedup_key=alert.dedup_key,
+            ticket_id=ticket_id,
+            state=state,
+            now=now,
+        )
+        await ticket_store.record_alert(session, alert.alert_id, ticket_id, alert.status.value, now)
+
+    async def _count(
+        self, ticket: Row[Any], ctx: HandlerContext, now: datetime, reason: str
+    ) -> None:
+        count = ticket.alert_count + 1
+        await ticket_store.update_ticket(
+            ctx.uow.session, ticket.id, {"alert_count": count, "last_alert_at": now}
+        )
+        await _emit_for(
+            ticket.id, TicketUpdated(changes={"alert_count": count}, reason=reason), ctx
+        )
 
 
 async def _emit_for(ticket_id: str, event: Event, ctx: HandlerContext) -> None:

@@ -36,6 +36,8 @@ tickets = Table(
     Column("impact", Text),
     Column("urgency", Text),
     Column("hold_reason", Text),
+    Column("flap_count", Integer, nullable=False, server_default="0"),
+    Column("recovered_at", DateTime(timezone=True)),
 )
 
 alerts = Table(
@@ -81,4 +83,15 @@ rejected_requests = Table(
     Column("body", LargeBinary, nullable=False),
     Column("replayed_at", DateTime(timezone=True)),
     Column("replay_result", Text),
+)
+
+ticket_keys = Table(
+    "ticket_keys",
+    metadata,
+    Column("integration", Text, primary_key=True),
+    Column("dedup_key", Text, primary_key=True),
+    Column("ticket_id", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
 )

@@ -5,28 +5,111 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_intake.domain.ticket_rules import ENDED, TicketStatus
-from escalator_intake.tables import alerts, tickets, timeline
+from escalator_intake.tables import alerts, ticket_keys, tickets, timeline
+
+FIRING = "firing"
+RESOLVED = "resolved"
 
 
-async def find_open_by_dedup_key(
+async def find_firing_ticket(
     session: AsyncSession, integration: str, dedup_key: str
 ) -> Row[Any] | None:
-    """The open ticket holding this dedup key, locked for update."""
+    """The open ticket this condition's alerts fold into, locked for update."""
+    firing = select(ticket_keys.c.ticket_id).where(
+        ticket_keys.c.integration == integration,
+        ticket_keys.c.dedup_key == dedup_key,
+        ticket_keys.c.state == FIRING,
+    )
     statement = (
         select(tickets)
-        .where(
-            tickets.c.integration == integration,
-            tickets.c.dedup_key == dedup_key,
-            tickets.c.status.not_in([s.value for s in ENDED]),
-        )
+        .where(tickets.c.id.in_(firing), tickets.c.status.not_in([s.value for s in ENDED]))
         .with_for_update()
     )
     return (await session.execute(statement)).first()
+
+
+async def find_recently_resolved(
+    session: AsyncSession, integration: str, dedup_key: str, since: datetime
+) -> Row[Any] | None:
+    """The ticket this condition last resolved, if it resolved after `since`; locked."""
+    had_key = select(ticket_keys.c.ticket_id).where(
+        ticket_keys.c.integration == integration, ticket_keys.c.dedup_key == dedup_key
+    )
+    statement = (
+        select(tickets)
+        .where(
+            tickets.c.id.in_(had_key),
+            tickets.c.status == TicketStatus.RESOLVED.value,
+            tickets.c.resolved_at >= since,
+        )
+        .order_by(tickets.c.resolved_at.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return (await session.execute(statement)).first()
+
+
+async def find_device_ticket(
+    session: AsyncSession, client_id: str, device: str, since: datetime
+) -> Row[Any] | None:
+    """An open ticket of the same client and device opened after `since`; locked."""
+    statement = (
+        select(tickets)
+        .where(
+            tickets.c.client_id == client_id,
+            tickets.c.device == device,
+            tickets.c.opened_at >= since,
+            tickets.c.status.not_in([s.value for s in ENDED]),
+        )
+        .order_by(tickets.c.opened_at)
+        .limit(1)
+        .with_for_update()
+    )
+    return (await session.execute(statement)).first()
+
+
+async def set_key(
+    session: AsyncSession,
+    *,
+    integration: str,
+    dedup_key: str,
+    ticket_id: str,
+    state: str,
+    now: datetime,
+) -> None:
+    """Attach a condition to a ticket in `state` (firing or resolved)."""
+    await session.execute(
+        pg_insert(ticket_keys)
+        .values(
+            integration=integration,
+            dedup_key=dedup_key,
+            ticket_id=ticket_id,
+            state=state,
+            first_seen_at=now,
+            last_seen_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[
+                ticket_keys.c.integration,
+                ticket_keys.c.dedup_key,
+                ticket_keys.c.ticket_id,
+            ],
+            set_={"state": state, "last_seen_at": now},
+        )
+    )
+
+
+async def firing_keys(session: AsyncSession, ticket_id: str) -> int:
+    """How many of a ticket's conditions still fire."""
+    statement = select(func.count()).where(
+        ticket_keys.c.ticket_id == ticket_id, ticket_keys.c.state == FIRING
+    )
+    return int(await session.scalar(statement) or 0)
 
 
 async def get_for_update(session: AsyncSession, ticket_id: str) -> Row[Any] | None:

@@ -53,6 +53,29 @@ class Client(_Strict):
     name: str
     email_domains: list[str] = Field(default_factory=list)
     sla_policy: Identifier
+    on_recovery: Literal["resolve", "flag"] = Field(
+        default="resolve",
+        description="When every alert of a ticket recovers: resolve it, or flag it as recovered "
+        "and leave it to a technician.",
+    )
+
+
+class StormPolicy(_Strict):
+    """How intake folds alert storms and flapping conditions."""
+
+    group_window: Duration | None = Field(
+        default=timedelta(minutes=10),
+        description="Alerts for one client and device within this window join one ticket.",
+    )
+    flap_window: Duration = Field(
+        default=timedelta(minutes=30),
+        description="A condition that returns this soon after resolving reopens its ticket.",
+    )
+    flap_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Reopens in the window after which a ticket counts as flapping.",
+    )
 
 
 class SlaPolicy(_Strict):
@@ -173,6 +196,7 @@ class EscalatorConfig(_Strict):
     integrations: list[Integration] = Field(default_factory=list)
     routing: Routing
     vendors: list[Vendor] = Field(default_factory=list)
+    storms: StormPolicy = Field(default_factory=StormPolicy)
 
     def person(self, person_id: str) -> Person:
         """The person with that id; KeyError if none."""
