@@ -22,6 +22,8 @@ from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import ServiceProcess
 
 POST_SCRIPT = Path(__file__).with_name("post_alert.lua")
+BATCH_SCRIPT = Path(__file__).with_name("post_alertmanager_batch.lua")
+BATCH_SIZE = 100
 
 
 def _wrk(url: str, seconds: float, connections: int, script: Path | None = None) -> str:
@@ -31,14 +33,14 @@ def _wrk(url: str, seconds: float, connections: int, script: Path | None = None)
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
 
-def _figures(label: str, output: str) -> str:
+def _figures(label: str, output: str, alerts_per_request: int = 1, unit: str = "alerts/s") -> str:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p50 = re.search(r"^\s+50%\s+(\S+)", output, re.MULTILINE)
     p99 = re.search(r"^\s+99%\s+(\S+)", output, re.MULTILINE)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return (
-        f"{label:<36} {float(rate.group(1)) if rate else 0:>9.0f} req/s   "
+        f"{label:<36} {float(rate.group(1)) * alerts_per_request if rate else 0:>9.0f} {unit}   "
         f"p50 {p50.group(1) if p50 else '?':>8}   p99 {p99.group(1) if p99 else '?':>8}   "
         f"non-2xx {errors.group(1) if errors else 0}"
         + (f"   socket errors: {socket_errors.group(1)}" if socket_errors else "")
@@ -77,10 +79,13 @@ def main() -> None:
             f"{args.seconds:g} s per run, all on this machine"
         )
         healthz = _wrk(f"{intake.url}/healthz", args.seconds, args.connections)
-        print(_figures("HTTP ceiling (GET /healthz)", healthz))
+        print(_figures("HTTP ceiling (GET /healthz)", healthz, unit="req/s   "))
         url = f"{intake.url}/v1/webhooks/acme-monitoring"
         alerts = _wrk(url, args.seconds, args.connections, POST_SCRIPT)
         print(_figures("single alerts (POST, durable)", alerts))
+        batch_url = f"{intake.url}/v1/webhooks/acme-prometheus"
+        batches = _wrk(batch_url, args.seconds, min(args.connections, 16), BATCH_SCRIPT)
+        print(_figures(f"Alertmanager batches of {BATCH_SIZE} (durable)", batches, BATCH_SIZE))
 
 
 if __name__ == "__main__":
