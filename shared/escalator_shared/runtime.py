@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -22,15 +23,18 @@ from escalator_shared.bus.producer import EventProducer
 from escalator_shared.db.engine import build_engine, build_session_factory, ping
 from escalator_shared.db.migrations import migrate
 from escalator_shared.db.outbox_relay import OutboxRelay
+from escalator_shared.db.retention import ProcessedEventsPurge
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import Topics
 from escalator_shared.observability.metrics import ServiceMetrics
+from escalator_shared.polling import PollingLoop
 from escalator_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 _RESTART_DELAY_SECONDS = 1.0
 _READINESS_TIMEOUT_SECONDS = 3.0
+_PURGE_INTERVAL_SECONDS = 600.0
 
 
 @dataclass
@@ -64,7 +68,14 @@ class ServiceRuntime:
         )
         self._migrations = migrations
         self._consumers: list[ConsumerRunner] = []
-        self._tasks: list[_Task] = [_Task("outbox-relay", self.relay.run, self.relay.stop)]
+        purge = ProcessedEventsPurge(
+            self.session_factory, timedelta(hours=settings.processed_events_retention_hours)
+        )
+        self._purge_loop = PollingLoop(purge.purge_batch, _PURGE_INTERVAL_SECONDS)
+        self._tasks: list[_Task] = [
+            _Task("outbox-relay", self.relay.run, self.relay.stop),
+            _Task("processed-events-purge", self._purge_loop.run, self._purge_loop.stop),
+        ]
         self._stopping = False
 
     def unit_of_work(self) -> UnitOfWork:

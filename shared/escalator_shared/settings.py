@@ -40,6 +40,12 @@ class ServiceSettings(BaseSettings):
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_batch_size: int = Field(default=500, ge=1)
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
+    processed_events_retention_hours: float = Field(
+        default=7 * 24,
+        gt=0,
+        description="How long handled event ids are remembered; keep it above the topics' "
+        "retention so a redelivery is always recognised.",
+    )
     link_signing_secret: SecretStr = Field(
         default=SecretStr(DEFAULT_LINK_SECRET),
         description="HMAC secret of one-click action links; the same for intake and notifier.",

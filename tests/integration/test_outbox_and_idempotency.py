@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,6 +12,7 @@ from escalator_shared.bus.dispatcher import EventDispatcher, HandlerContext
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.db.engine import build_session_factory
 from escalator_shared.db.outbox_relay import OutboxRelay
+from escalator_shared.db.retention import ProcessedEventsPurge
 from escalator_shared.db.tables import outbox
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import (
@@ -96,3 +99,21 @@ async def test_a_redelivered_event_is_handled_once(engine: AsyncEngine, topics: 
     async with engine.connect() as conn:
         count = await conn.scalar(text("SELECT count(*) FROM side_effects"))
     assert count == 1
+
+
+async def test_processed_event_ids_are_forgotten_only_after_the_retention(
+    engine: AsyncEngine, topics: Topics
+) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO processed_events (consumer, event_id, processed_at) VALUES "
+                "('c1', 'old', now() - interval '8 days'), ('c2', 'old', now()), "
+                "('c1', 'new', now() - interval '1 day')"
+            )
+        )
+    purge = ProcessedEventsPurge(build_session_factory(engine), timedelta(days=7))
+    assert await purge.purge_batch() is False
+    async with engine.connect() as conn:
+        left = (await conn.execute(text("SELECT consumer, event_id FROM processed_events"))).all()
+    assert sorted(tuple(r) for r in left) == [("c1", "new"), ("c2", "old")]
