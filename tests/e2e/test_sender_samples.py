@@ -104,6 +104,17 @@ def test_pagerduty_compatible_senders_trigger_and_resolve_by_dedup_key(
     assert _wait_for_ticket(system, "initech/core-sw01/port-flap", "resolved")["id"] == ticket["id"]
     unknown = _post(system, "/v2/enqueue", {"routing_key": "nope", "event_action": "trigger"})
     assert unknown.status_code == 400
+    invalid = _post(
+        system,
+        "/v2/enqueue",
+        {"routing_key": "R0123456789abcdef0123456789abcd", "event_action": "trigger"},
+    )
+    assert invalid.status_code == 400
+    assert invalid.json()["status"] == "invalid event"
+    assert invalid.json()["errors"] == [
+        "the alert is not valid: payload: required field is missing"
+    ]
+    assert invalid.json()["rejected_id"]
 
 
 def test_grafana_needs_a_valid_signature(system: RunningSystem) -> None:

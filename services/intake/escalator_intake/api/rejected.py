@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from escalator_intake.alert_intake import AlertIntake
+from escalator_intake.api.answers import accepted_body
 from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.rejected_store import RejectedStore
 from escalator_shared.config import EscalatorConfig
@@ -46,16 +47,6 @@ def rejected_router(
     @router.post("/v1/rejected/{rejected_id}/replay", status_code=202)
     async def replay(rejected_id: str, request: Request) -> JSONResponse:
         require_operator(request)
-        accepted = await intake.replay(rejected_id)
-        return JSONResponse(
-            {
-                "status": "accepted",
-                "alerts": [
-                    {"alert_id": a.alert_id, "ticket_id": a.alert_id, "dedup_key": a.dedup_key}
-                    for a in accepted
-                ],
-            },
-            status_code=202,
-        )
+        return JSONResponse(accepted_body(await intake.replay(rejected_id)), status_code=202)
 
     return router

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from escalator_intake.alert_intake import Accepted, AlertIntake, parse_json
+from escalator_intake.alert_intake import AlertIntake, parse_json
+from escalator_intake.api.answers import accepted_body
 from escalator_intake.api.auth import presented_token
 from escalator_shared.http.errors import ApiError
 
@@ -21,7 +20,7 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
         integration = intake.integration(integration_id)
         raw = await read_body(request, intake.body_limit(integration))
         accepted = await intake.receive(integration, raw, presented_token(request), request.headers)
-        return JSONResponse(_accepted_body(accepted), status_code=202)
+        return JSONResponse(accepted_body(accepted), status_code=202)
 
     @router.post("/v2/enqueue", status_code=202)
     async def pagerduty_enqueue(request: Request) -> JSONResponse:
@@ -31,7 +30,22 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
         if not isinstance(routing_key, str) or not routing_key:
             raise ApiError(400, "invalid_event", "routing_key: required field is missing")
         integration = intake.by_routing_key(routing_key)
-        accepted = await intake.accept(integration, payload)
+        # The routing key is the integration's token: the same path as every other sender.
+        try:
+            accepted = await intake.receive(integration, raw, routing_key, request.headers)
+        except ApiError as exc:
+            if exc.status != 422:
+                raise
+            # PagerDuty answers invalid events with 400 and this shape; its clients expect it.
+            return JSONResponse(
+                {
+                    "status": "invalid event",
+                    "message": "Event object is invalid",
+                    "errors": [exc.message],
+                    **exc.extra,
+                },
+                status_code=400,
+            )
         return JSONResponse(
             {
                 "status": "success",
@@ -42,20 +56,6 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
         )
 
     return router
-
-
-def _accepted_body(accepted: list[Accepted]) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "status": "accepted",
-        "count": len(accepted),
-        "alerts": [
-            {"alert_id": a.alert_id, "ticket_id": a.alert_id, "dedup_key": a.dedup_key}
-            for a in accepted
-        ],
-    }
-    if len(accepted) == 1:
-        body.update(body["alerts"][0])
-    return body
 
 
 async def read_body(request: Request, limit: int) -> bytes:
