@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from tests.harness.environment import REPO, Infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import SERVICES, ServiceProcess, free_port
 from tests.harness.smtp_sink import SmtpSink
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -138,16 +138,36 @@ class RunningSystem:
         view: dict[str, Any] = response.json()
         return view
 
+    def tickets(self, page_size: int = 20, **params: Any) -> list[dict[str, Any]]:
+        """Every ticket `GET /v1/tickets` lists for these filters, following the pages."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        with self.intake as client:
+            while True:
+                query = {**params, "limit": page_size, **({"cursor": cursor} if cursor else {})}
+                response = client.get(
+                    "/v1/tickets", params=query, headers={"Authorization": f"Bearer {STAFF_TOKEN}"}
+                )
+                assert response.status_code == 200, response.text
+                page = response.json()
+                found.extend(page["tickets"])
+                cursor = page["next_cursor"]
+                if cursor is None:
+                    return found
+
     def wait_for_ticket(self, ticket_id: str, until: str, within: float = 20.0) -> dict[str, Any]:
         """Poll the ticket until its timeline has an event of type `until`."""
-        deadline = time.monotonic() + within
-        view = None
-        while time.monotonic() < deadline:
+
+        def showing() -> dict[str, Any] | None:
             view = self.ticket(ticket_id)
-            if view and any(e["event"] == until for e in view["timeline"]):
-                return view
-            time.sleep(0.1)
-        raise AssertionError(f"ticket {ticket_id} showed no {until} within {within}s: {view}")
+            return view if view and any(e["event"] == until for e in view["timeline"]) else None
+
+        return eventually(
+            showing,
+            within,
+            f"ticket {ticket_id} showed no {until}",
+            detail=lambda: str(self.ticket(ticket_id)),
+        )
 
 
 @pytest.fixture(scope="module")

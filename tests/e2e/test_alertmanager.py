@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.conftest import RunningSystem
 from tests.harness.alertmanager import Alertmanager, alertmanager_binary
 from tests.harness.isolation import unique_suffix
+from tests.harness.waiting import eventually
 
 pytestmark = [
     pytest.mark.e2e,
@@ -42,22 +41,8 @@ def alertmanager(
 
 
 def _tickets_for(system: RunningSystem, alertname: str) -> list[dict[str, Any]]:
-    response = httpx.get(
-        f"{system.services['intake'].url}/v1/tickets",
-        params={"integration": AM_INTEGRATION, "limit": 500},
-        headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
-    )
-    return [t for t in response.json()["tickets"] if t["labels"].get("alertname") == alertname]
-
-
-def _wait_for(check: Any, within: float, what: str, manager: Alertmanager) -> Any:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {within}s; Alertmanager log:\n{manager.log_tail()}")
+    tickets = system.tickets(integration=AM_INTEGRATION)
+    return [t for t in tickets if t["labels"].get("alertname") == alertname]
 
 
 def test_alertmanager_firing_opens_tickets_and_resolving_closes_them(
@@ -80,11 +65,11 @@ def test_alertmanager_firing_opens_tickets_and_resolving_closes_them(
         for host in ("fs01:9100", "fs02:9100")
     ]
     alertmanager.fire(alerts)
-    opened = _wait_for(
+    opened = eventually(
         lambda: len(_tickets_for(system, alertname)) == 2 and _tickets_for(system, alertname),
         30,
         "two tickets did not open",
-        alertmanager,
+        detail=alertmanager.log_tail,
     )
     by_device = {t["device"]: t for t in opened}
     assert set(by_device) == {"fs01:9100", "fs02:9100"}
@@ -93,12 +78,12 @@ def test_alertmanager_firing_opens_tickets_and_resolving_closes_them(
     assert by_device["fs01:9100"]["client_id"] == "acme"
 
     alertmanager.resolve(alerts[:1])
-    _wait_for(
+    eventually(
         lambda: (
             {t["device"]: t["status"] for t in _tickets_for(system, alertname)}
             == {"fs01:9100": "resolved", "fs02:9100": "new"}
         ),
         30,
         "the first ticket was not resolved alone",
-        alertmanager,
+        detail=alertmanager.log_tail,
     )

@@ -13,9 +13,9 @@ from tests.e2e.conftest import (
     HEARTBEAT_TOKEN,
     INTEGRATION,
     INTEGRATION_TOKEN,
-    STAFF_TOKEN,
     RunningSystem,
 )
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -30,23 +30,7 @@ def _ping(system: RunningSystem, integration: str, token: str) -> httpx.Response
 
 
 def _silence_tickets(system: RunningSystem, status: str) -> list[dict[str, Any]]:
-    response = httpx.get(
-        f"{system.services['intake'].url}/v1/tickets",
-        params={"dedup_key": DEDUP_KEY, "status": status},
-        headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
-    )
-    tickets: list[dict[str, Any]] = response.json()["tickets"]
-    return tickets
-
-
-def _wait(check: Any, within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {within}s")
+    return system.tickets(dedup_key=DEDUP_KEY, status=status)
 
 
 def test_silence_opens_a_ticket_and_the_next_ping_resolves_it(system: RunningSystem) -> None:
@@ -54,10 +38,10 @@ def test_silence_opens_a_ticket_and_the_next_ping_resolves_it(system: RunningSys
     for _ in range(5):
         assert _ping(system, HEARTBEAT_INTEGRATION, HEARTBEAT_TOKEN).status_code == 200
         time.sleep(1)
-    _wait(lambda: not _silence_tickets(system, "new"), 10, "an open silence ticket remained")
+    eventually(lambda: not _silence_tickets(system, "new"), 10, "an open silence ticket remained")
 
     # Silence: after the 3 s period a ticket opens.
-    opened = _wait(lambda: _silence_tickets(system, "new"), 20, "no silence ticket opened")
+    opened = eventually(lambda: _silence_tickets(system, "new"), 20, "no silence ticket opened")
     assert len(opened) == 1
     assert (
         opened[0]["title"]
@@ -69,7 +53,7 @@ def test_silence_opens_a_ticket_and_the_next_ping_resolves_it(system: RunningSys
     answer = _ping(system, HEARTBEAT_INTEGRATION, HEARTBEAT_TOKEN)
     assert answer.status_code == 200
     assert "next_expected_by" in answer.json()
-    _wait(
+    eventually(
         lambda: opened[0]["id"] in {t["id"] for t in _silence_tickets(system, "resolved")},
         15,
         "the silence ticket was not resolved",

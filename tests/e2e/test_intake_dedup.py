@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import INTEGRATION, INTEGRATION_TOKEN, STAFF_TOKEN, RunningSystem
 from tests.harness.isolation import unique_suffix
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -33,28 +33,6 @@ def _post_all(system: RunningSystem, bodies: list[dict[str, Any]]) -> None:
         list(pool.map(post_chunk, chunks))
 
 
-def _tickets(system: RunningSystem, **params: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor = None
-    with httpx.Client(base_url=system.services["intake"].url, timeout=10) as client:
-        while True:
-            query = {**params, "limit": 20, **({"cursor": cursor} if cursor else {})}
-            page = client.get("/v1/tickets", params=query, headers=STAFF).json()
-            found.extend(page["tickets"])
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return found
-
-
-def _wait(condition: Any, within: float, what: str) -> None:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"{what} within {within}s")
-
-
 def test_a_thousand_alerts_on_fifty_keys_make_fifty_tickets_and_their_resolves_close_them(
     system: RunningSystem,
 ) -> None:
@@ -69,37 +47,37 @@ def test_a_thousand_alerts_on_fifty_keys_make_fifty_tickets_and_their_resolves_c
     _post_all(system, firing)
 
     def all_counted() -> bool:
-        mine = [t for t in _tickets(system, integration=INTEGRATION) if t["dedup_key"] in keys]
+        mine = [t for t in system.tickets(integration=INTEGRATION) if t["dedup_key"] in keys]
         return len(mine) >= KEYS and all(t["alert_count"] == REPEATS for t in mine)
 
-    _wait(all_counted, 60, f"{KEYS} tickets with {REPEATS} alerts each did not appear")
-    mine = [t for t in _tickets(system, integration=INTEGRATION) if t["dedup_key"] in keys]
+    eventually(all_counted, 60, f"{KEYS} tickets with {REPEATS} alerts each did not appear")
+    mine = [t for t in system.tickets(integration=INTEGRATION) if t["dedup_key"] in keys]
     assert len(mine) == KEYS
     assert sorted(t["dedup_key"] for t in mine) == sorted(keys)
 
     _post_all(system, [{"title": "recovered", "status": "resolved", "dedup_key": k} for k in keys])
 
     def all_resolved() -> bool:
-        resolved = _tickets(system, integration=INTEGRATION, status="resolved")
+        resolved = system.tickets(integration=INTEGRATION, status="resolved")
         return len([t for t in resolved if t["dedup_key"] in keys]) == KEYS
 
-    _wait(all_resolved, 60, "the resolves did not close all tickets")
-    for ticket in _tickets(system, dedup_key=keys[0]):
+    eventually(all_resolved, 60, "the resolves did not close all tickets")
+    for ticket in system.tickets(dedup_key=keys[0]):
         assert ticket["resolved_by"] == INTEGRATION
 
 
 def test_listing_filters_and_pages_without_gaps_or_repeats(system: RunningSystem) -> None:
     critical = system.post_alert({"title": "Core router down", "severity": "critical"})
     system.wait_for_ticket(critical, until="TicketRouted")
-    everyone = _tickets(system)
+    everyone = system.tickets()
     ids = [t["id"] for t in everyone]
     assert len(ids) == len(set(ids))
     opened = [t["opened_at"] for t in everyone]
     assert opened == sorted(opened, reverse=True)
-    l2 = _tickets(system, tier="L2")
+    l2 = system.tickets(tier="L2")
     assert critical in {t["id"] for t in l2}
     assert all(t["tier"] == "L2" for t in l2)
-    both = _tickets(system, tier=["L1", "L2"])
+    both = system.tickets(tier=["L1", "L2"])
     assert {t["id"] for t in both} >= {t["id"] for t in l2}
 
 

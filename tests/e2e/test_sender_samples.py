@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.conftest import RunningSystem
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -25,18 +25,12 @@ def _sample(name: str) -> dict[str, Any]:
 
 
 def _wait_for_ticket(system: RunningSystem, dedup_key: str, status: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        found = httpx.get(
-            f"{system.services['intake'].url}/v1/tickets",
-            params={"dedup_key": dedup_key, "status": status},
-            headers={"Authorization": f"Bearer {STAFF_TOKEN}"},
-        ).json()["tickets"]
-        if found:
-            ticket: dict[str, Any] = found[0]
-            return ticket
-        time.sleep(0.2)
-    raise AssertionError(f"no {status} ticket for {dedup_key}")
+    found = eventually(
+        lambda: system.tickets(dedup_key=dedup_key, status=status),
+        20,
+        f"no {status} ticket for {dedup_key}",
+    )
+    return found[0]
 
 
 def _post(system: RunningSystem, path: str, body: dict[str, Any], **headers: str) -> httpx.Response:

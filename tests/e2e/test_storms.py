@@ -10,6 +10,7 @@ import pytest
 
 from tests.e2e.conftest import INTEGRATION, INTEGRATION_TOKEN, STAFF_TOKEN, RunningSystem
 from tests.harness.isolation import unique_suffix
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -29,27 +30,6 @@ def _send(
             assert answer.status_code == 202, answer.text
 
 
-def _tickets(system: RunningSystem, **params: Any) -> list[dict[str, Any]]:
-    answer = httpx.get(
-        f"{system.services['intake'].url}/v1/tickets",
-        params={**params, "limit": 500},
-        headers=STAFF,
-    )
-    found: list[dict[str, Any]] = answer.json()["tickets"]
-    return found
-
-
-def _settle(check: Any, within: float = 30) -> Any:
-    deadline = time.monotonic() + within
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(0.25)
-    raise AssertionError(f"did not settle within {within}s")
-
-
 def test_a_storm_on_one_device_is_one_ticket_that_resolves_when_every_alert_has(
     system: RunningSystem,
 ) -> None:
@@ -67,21 +47,27 @@ def test_a_storm_on_one_device_is_one_ticket_that_resolves_when_every_alert_has(
             for n in range(30)
         ],
     )
-    mine = _settle(
+    mine = eventually(
         lambda: [
             t
-            for t in _tickets(system, client="acme")
+            for t in system.tickets(client="acme")
             if t["device"] == device and t["alert_count"] == 30
-        ]
+        ],
+        30,
+        "the storm did not fold into one ticket of 30 alerts",
     )
-    assert len([t for t in _tickets(system, client="acme") if t["device"] == device]) == 1
+    assert len([t for t in system.tickets(client="acme") if t["device"] == device]) == 1
     ticket = mine[0]
 
     _send(system, [{"title": "ok", "status": "resolved", "dedup_key": k} for k in keys[:9]])
     time.sleep(2)
     assert system.ticket(ticket["id"])["status"] == "new"  # type: ignore[index]
     _send(system, [{"title": "ok", "status": "resolved", "dedup_key": keys[9]}])
-    _settle(lambda: system.ticket(ticket["id"])["status"] == "resolved")  # type: ignore[index]
+    eventually(
+        lambda: system.ticket(ticket["id"])["status"] == "resolved",  # type: ignore[index]
+        30,
+        "the storm ticket did not resolve after its last alert",
+    )
 
 
 def test_a_flapping_condition_keeps_one_ticket_and_is_left_open_for_a_technician(
@@ -93,12 +79,12 @@ def test_a_flapping_condition_keeps_one_ticket_and_is_left_open_for_a_technician
     _send(system, [fire, clear, fire, clear, fire, clear, fire, clear])  # one partition, in order
 
     def settled() -> dict[str, Any] | None:
-        found = _tickets(system, dedup_key=key)
+        found = system.tickets(dedup_key=key)
         if len(found) == 1 and found[0]["flap_count"] == 3 and found[0]["recovered_at"]:
             return found[0]
         return None
 
-    ticket = _settle(settled)
+    ticket = eventually(settled, 30, "the flapping ticket did not settle")
     assert ticket["status"] == "new"  # flapping: recovery did not resolve it
     assert ticket["alert_count"] == 4
     view = system.wait_for_ticket(ticket["id"], until="TicketUpdated")
@@ -120,5 +106,9 @@ def test_a_client_that_wants_recoveries_flagged_keeps_the_ticket_open(
         integration="globex-monitoring",
         token="dev-token-globex-monitoring",
     )
-    ticket = _settle(lambda: [t for t in _tickets(system, dedup_key=key) if t["recovered_at"]])[0]
+    ticket = eventually(
+        lambda: [t for t in system.tickets(dedup_key=key) if t["recovered_at"]],
+        30,
+        "the recovery was not flagged",
+    )[0]
     assert (ticket["client_id"], ticket["status"]) == ("globex", "new")

@@ -163,8 +163,3 @@ async def load_timeline(session: AsyncSession, ticket_id: str) -> list[Row[Any]]
         .order_by(timeline.c.occurred_at, timeline.c.event_id)
     )
     return list((await session.execute(statement)).all())
-
-
-def is_open(row: Row[Any]) -> bool:
-    """Whether the ticket is neither resolved, closed nor cancelled."""
-    return TicketStatus(row.status) not in ENDED
