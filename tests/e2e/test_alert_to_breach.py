@@ -92,7 +92,10 @@ def test_a_vendor_rule_records_one_vendor_case(system: RunningSystem) -> None:
             "labels": {"service": "m365"},
         }
     )
-    view = system.wait_for_ticket(ticket_id, until="VendorCaseRequested")
+    # The routing and vendor topics are separate streams, so the timeline may show the vendor
+    # request before the routing: wait for each.
+    system.wait_for_ticket(ticket_id, until="VendorCaseRequested")
+    view = system.wait_for_ticket(ticket_id, until="TicketRouted")
     assert view["tier"] == "L2"
     gateway = system.services["vendor-gateway"].url
     deadline = time.monotonic() + 15
