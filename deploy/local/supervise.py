@@ -170,13 +170,17 @@ def _banner() -> str:
         f"  {name:<15} http://127.0.0.1:{port}/readyz" for name, (_, port) in SERVICES.items()
     ]
     lines += [
-        "  mail            var/mail/*.eml (SMTP on 127.0.0.1:1025)",
+        "  mail out        var/mail/*.eml (SMTP on 127.0.0.1:1025)",
+        "  mail in         SMTP on 127.0.0.1:2525 (intake)",
         "",
         "Send an alert:",
         "  curl -s -X POST http://127.0.0.1:8001/v1/webhooks/acme-monitoring \\",
         "    -H 'Authorization: Bearer dev-token-acme-monitoring' \\",
         "    -H 'Content-Type: application/json' \\",
         '    -d \'{"title": "Disk C: 95% full", "severity": "major", "device": "srv-01"}\'',
+        "Send an email:",
+        "  curl -s smtp://127.0.0.1:2525 --mail-from dana@acme.example \\",
+        "    --mail-rcpt support@msp.example --upload-file tests/fixtures/email/01-new-request.eml",
         "",
     ]
     return "\n".join(lines)

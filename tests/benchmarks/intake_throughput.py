@@ -68,6 +68,7 @@ def main() -> None:
                 "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
                 "ESCALATOR_CONFIG": str(REPO / "deploy/config/example.yaml"),
                 "ESCALATOR_LOG_LEVEL": "WARNING",
+                "ESCALATOR_SMTP_LISTEN_PORT": "0",
             },
             workdir,
         )

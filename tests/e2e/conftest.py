@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,8 +78,11 @@ SENDER_INTEGRATIONS: list[dict[str, Any]] = [
 TEST_RESPONSE_TARGETS = {"P1": "4s", "P2": "4s", "P3": "4s", "P4": "8s", "P5": "8h"}
 
 
-def write_test_config(directory: Path) -> Path:
-    """The example configuration with response targets short enough to breach in a test."""
+def write_test_config(directory: Path, overrides: dict[str, Any] | None = None) -> Path:
+    """The example configuration with response targets short enough to breach in a test.
+
+    `overrides` replaces top-level sections (a module's `config_overrides` fixture).
+    """
     config: dict[str, Any] = yaml.safe_load((REPO / "deploy/config/example.yaml").read_text())
     for policy in config["sla_policies"]:
         policy["response"] = dict(TEST_RESPONSE_TARGETS)
@@ -94,6 +98,7 @@ def write_test_config(directory: Path) -> Path:
     config["integrations"].extend(SENDER_INTEGRATIONS)
     # Globex wants recoveries left to a technician (tests/e2e/test_storms.py).
     next(c for c in config["clients"] if c["id"] == "globex")["on_recovery"] = "flag"
+    config.update(overrides or {})
     path = directory / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -108,6 +113,8 @@ class RunningSystem:
     namespace: Namespace
     kafka_bootstrap_servers: str
     database_url: str
+    # Where intake's own SMTP listener (inbound mail) listens.
+    intake_smtp_port: int
 
     @property
     def intake(self) -> httpx.Client:
@@ -125,6 +132,16 @@ class RunningSystem:
         assert response.status_code == 202, response.text
         ticket_id: str = response.json()["ticket_id"]
         return ticket_id
+
+    def send_email(self, raw: bytes, mail_from: str, to: str = "support@msp.example") -> str:
+        """Hand a raw message to intake's SMTP listener with a real SMTP client; its email id."""
+        with smtplib.SMTP("127.0.0.1", self.intake_smtp_port, timeout=10) as client:
+            client.ehlo()
+            assert client.mail(mail_from)[0] == 250
+            assert client.rcpt(to)[0] == 250
+            code, reply = client.data(raw)
+        assert code == 250, reply
+        return reply.decode().rsplit("stored as ", 1)[1].strip()
 
     def ticket(self, ticket_id: str) -> dict[str, Any] | None:
         """The ticket view, or None while it does not exist yet."""
@@ -171,11 +188,21 @@ class RunningSystem:
 
 
 @pytest.fixture(scope="module")
+def config_overrides() -> dict[str, Any]:
+    """Top-level configuration sections a module replaces (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def system(
-    infrastructure: Infrastructure, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    infrastructure: Infrastructure,
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    config_overrides: dict[str, Any],
 ) -> Iterator[RunningSystem]:
     """Start all five services (and an SMTP sink) for the module's tests."""
     workdir = tmp_path_factory.mktemp("system")
+    intake_smtp_port = free_port()
     namespace = Namespace(unique_suffix())
     smtp = SmtpSink(free_port())
     smtp.start()
@@ -185,8 +212,9 @@ def system(
         "ESCALATOR_DATABASE_URL": database_url,
         "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
         "ESCALATOR_TOPIC_PARTITIONS": "3",
-        "ESCALATOR_CONFIG": str(write_test_config(workdir)),
+        "ESCALATOR_CONFIG": str(write_test_config(workdir, config_overrides)),
         "ESCALATOR_SMTP_PORT": str(smtp.port),
+        "ESCALATOR_SMTP_LISTEN_PORT": str(intake_smtp_port),
         "ESCALATOR_CONSUMER_RETRY_BASE_SECONDS": "0.05",
     }
     services = {
@@ -201,7 +229,12 @@ def system(
         for service in services.values():
             service.wait_ready()
         yield RunningSystem(
-            services, smtp, namespace, infrastructure.kafka_bootstrap_servers, database_url
+            services,
+            smtp,
+            namespace,
+            infrastructure.kafka_bootstrap_servers,
+            database_url,
+            intake_smtp_port,
         )
     finally:
         for service in services.values():

@@ -45,7 +45,7 @@ def _post(system: RunningSystem, path: str, body: dict[str, Any], **headers: str
             "zabbix-webhook-problem.json",
             "zabbix-webhook-recovery.json",
             "zabbix:50213",
-            "acme",
+            "initech",  # the event tag client:initech names a configured client
             "MySQL is down on db02",
         ),
         (

@@ -44,7 +44,7 @@ def test_commands_change_the_ticket_and_each_lands_on_the_timeline(system: Runni
     assert "Status new → on_hold (awaiting_customer) by alice" in lines
     assert "Customer update by alice: Asked the user to archive" in lines
     assert "Priority P4 → P2 (impact high, urgency medium) by alice" in lines
-    assert "Escalation requested by alice (manual)" in lines
+    assert "Escalation requested by alice (manual): VIP user" in lines
     assert "Reopened by alice: still full" in lines
 
 

@@ -86,3 +86,36 @@ def test_durations(text: object, seconds: int) -> None:
 def test_bad_durations_are_refused(text: object) -> None:
     with pytest.raises(ValueError, match="duration"):
         parse_duration(text)
+
+
+def test_email_section_errors_name_the_key_and_the_problem(tmp_path: Path) -> None:
+    data = _example()
+    email = data["email"]
+    email["rmm_clients_by_value"] = {"Umbrella Corp": "umbrella"}  # type: ignore[index]
+    email["ticket_tag"] = r"\[(TKT)-(\d+)\]"  # type: ignore[index]
+    email["rmm_patterns"] = [{"name": "automate", "subject_regex": "(?P<host>.+)"}]  # type: ignore[index]
+    email["imap"] = {"host": "imap.msp.example", "username": "support"}  # type: ignore[index]
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, data))
+    problems = "\n".join(caught.value.problems)
+    assert "email.ticket_tag:" in problems
+    assert "exactly one group" in problems
+    assert "email.rmm_patterns[0].subject_regex:" in problems
+    assert "['host']" in problems
+    assert "email.imap.password: required key is missing" in problems
+
+
+def test_email_clients_must_exist(tmp_path: Path) -> None:
+    data = _example()
+    data["email"]["rmm_clients_by_value"] = {"Umbrella Corp": "umbrella"}  # type: ignore[index]
+    data["email"]["unknown_sender_client"] = "nobody"  # type: ignore[index]
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, data))
+    problems = caught.value.problems
+    assert any(
+        p.startswith("email.unknown_sender_client: unknown client 'nobody'") for p in problems
+    )
+    assert any(
+        p.startswith("email.rmm_clients_by_value.Umbrella Corp: unknown client 'umbrella'")
+        for p in problems
+    )

@@ -35,7 +35,7 @@ def test_response_clock_follows_the_clients_policy(
 
 def test_an_unknown_client_has_no_policy() -> None:
     with pytest.raises(KeyError):
-        plan_response_clock(CONFIG, "initech", Priority.P1, START)
+        plan_response_clock(CONFIG, "umbrella", Priority.P1, START)
 
 
 def test_elapsed_never_goes_negative() -> None:

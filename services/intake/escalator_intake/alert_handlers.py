@@ -12,7 +12,7 @@ from sqlalchemy import Row
 
 from escalator_intake import ticket_store
 from escalator_intake.domain.storm_rules import AlertAction, decide, resolves_on_recovery
-from escalator_intake.domain.ticket_rules import TicketStatus
+from escalator_intake.domain.ticket_rules import TicketStatus, ticket_reference
 from escalator_intake.ticket_store import FIRING, RESOLVED
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig
@@ -82,7 +82,7 @@ class AlertHandlers:
         )
         priority = priority_map.get(alert.severity, Priority.P3)
         ticket_id = alert.alert_id
-        await ticket_store.insert_ticket(
+        number = await ticket_store.insert_ticket(
             ctx.uow.session,
             {
                 "id": ticket_id,
@@ -101,6 +101,7 @@ class AlertHandlers:
                 "sla": {},
                 "opened_at": now,
                 "last_alert_at": now,
+                "requester": alert.requester,
             },
         )
         await self._attach(alert, ticket_id, FIRING, ctx, now)
@@ -116,6 +117,8 @@ class AlertHandlers:
             error_codes=alert.error_codes,
             labels=alert.labels,
             opened_at=now,
+            reference=ticket_reference(number),
+            requester=alert.requester,
         )
         await _emit_for(ticket_id, opened, ctx)
 

@@ -9,17 +9,23 @@ from fastapi import FastAPI
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.actions import actions_router
+from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.webhooks import webhook_router
+from escalator_intake.email_handlers import EmailHandlers
 from escalator_intake.heartbeats import HeartbeatMonitor
+from escalator_intake.mailboxes.email_metrics import EmailMetrics
+from escalator_intake.mailboxes.imap_poller import ImapPoller
+from escalator_intake.mailboxes.inbox import EmailInbox
+from escalator_intake.mailboxes.smtp_listener import SmtpListener
 from escalator_intake.rejected_store import RejectedStore
 from escalator_intake.settings import IntakeSettings
 from escalator_intake.ticket_commands import TicketCommands
 from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.events import AlertReceived
+from escalator_shared.events import AlertReceived, EmailReceived
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
@@ -28,11 +34,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
-    """Wire intake: webhooks and ticket API over HTTP; alert and timeline consumers."""
+    """Wire intake: webhooks, mail and the ticket API in; alert, email and timeline consumers."""
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
     topics = runtime.topics
+    email_metrics = EmailMetrics.create(runtime.metrics.registry)
+    alerts = AlertHandlers(config)
     runtime.add_consumer(
-        "alerts", [topics.alerts], {AlertReceived: [AlertHandlers(config).on_alert]}
+        "alerts",
+        [topics.alerts],
+        {
+            AlertReceived: [alerts.on_alert],
+            EmailReceived: [EmailHandlers(config, alerts, email_metrics).on_email],
+        },
     )
     runtime.add_consumer(
         "timeline",
@@ -46,6 +59,18 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
     )
     monitor = HeartbeatMonitor(config, runtime.unit_of_work)
     runtime.add_task("heartbeat-monitor", monitor.run, monitor.loop.stop)
+    inbox = EmailInbox(runtime.unit_of_work, email_metrics)
+    if settings.smtp_listen_port:
+        smtp = SmtpListener(
+            inbox,
+            settings.smtp_listen_host,
+            settings.smtp_listen_port,
+            config.email.max_message_bytes,
+        )
+        runtime.add_task("smtp-listener", smtp.run, smtp.stop)
+    if config.email.imap is not None:
+        imap = ImapPoller(inbox, config.email.imap)
+        runtime.add_task("imap-poller", imap.loop.run, imap.loop.stop)
     secret = settings.link_signing_secret.get_secret_value()
     routers = [
         webhook_router(intake, settings.max_body_bytes),
@@ -53,5 +78,6 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         rejected_router(config, rejected, intake),
         tickets_router(config, runtime.session_factory, commands),
         actions_router(config, commands, secret, settings.public_url),
+        emails_router(config, runtime.session_factory, inbox),
     ]
     return service_app(runtime, routers, title="Escalator intake")

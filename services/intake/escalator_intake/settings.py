@@ -13,3 +13,9 @@ class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8001
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest webhook body.")
+    smtp_listen_host: str = Field(
+        default="127.0.0.1", description="Address the inbound SMTP listener binds."
+    )
+    smtp_listen_port: int = Field(
+        default=2525, ge=0, le=65535, description="Port of the SMTP listener; 0 turns it off."
+    )

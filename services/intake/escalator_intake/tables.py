@@ -1,8 +1,18 @@
-"""Intake's tables: tickets (the read model people query), alerts, and each ticket's timeline."""
+"""Intake's tables: tickets (the read model people query), alerts, timelines and inbound mail."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    FetchedValue,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
@@ -38,6 +48,9 @@ tickets = Table(
     Column("hold_reason", Text),
     Column("flap_count", Integer, nullable=False, server_default="0"),
     Column("recovered_at", DateTime(timezone=True)),
+    # TKT-<number> in subjects; drawn from a sequence by the database.
+    Column("number", BigInteger, nullable=False, server_default=FetchedValue()),
+    Column("requester", Text),
 )
 
 alerts = Table(
@@ -94,4 +107,35 @@ ticket_keys = Table(
     Column("state", Text, nullable=False),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+inbound_emails = Table(
+    "inbound_emails",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("channel", Text, nullable=False),
+    Column("source_ref", Text, unique=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("envelope_from", Text),
+    Column("recipients", JSONB, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("message_id", Text),
+    Column("from_address", Text),
+    Column("subject", Text),
+    Column("outcome", Text),
+    Column("detail", Text),
+    Column("ticket_id", Text),
+    Column("client_id", Text),
+    Column("processed_at", DateTime(timezone=True)),
+)
+
+email_threads = Table(
+    "email_threads",
+    metadata,
+    Column("message_id", Text, primary_key=True),
+    Column("ticket_id", Text, nullable=False),
+    Column("direction", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )

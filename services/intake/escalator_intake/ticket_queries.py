@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalator_intake.domain.ticket_rules import ticket_reference
 from escalator_intake.tables import tickets
 
 
@@ -65,7 +66,7 @@ async def list_tickets(
         )
     statement = statement.order_by(tickets.c.opened_at.desc(), tickets.c.id.desc()).limit(limit + 1)
     rows = (await session.execute(statement)).all()
-    page = [dict(r._mapping) for r in rows[:limit]]
+    page = [{**r._mapping, "reference": ticket_reference(r.number)} for r in rows[:limit]]
     next_cursor = None
     if len(rows) > limit:
         last = page[-1]

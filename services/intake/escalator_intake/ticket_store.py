@@ -9,7 +9,7 @@ from sqlalchemy import Row, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalator_intake.domain.ticket_rules import ENDED, TicketStatus
+from escalator_intake.domain.ticket_rules import ENDED, TicketStatus, reference_number
 from escalator_intake.tables import alerts, ticket_keys, tickets, timeline
 
 FIRING = "firing"
@@ -118,9 +118,16 @@ async def get_for_update(session: AsyncSession, ticket_id: str) -> Row[Any] | No
     return (await session.execute(statement)).first()
 
 
-async def insert_ticket(session: AsyncSession, values: dict[str, Any]) -> None:
-    """Store a new ticket."""
-    await session.execute(insert(tickets).values(**values))
+async def insert_ticket(session: AsyncSession, values: dict[str, Any]) -> int:
+    """Store a new ticket; its number (TKT-<number>), which the database draws."""
+    statement = insert(tickets).values(**values).returning(tickets.c.number)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def get_by_number_for_update(session: AsyncSession, number: int) -> Row[Any] | None:
+    """A ticket by its number, locked for update."""
+    statement = select(tickets).where(tickets.c.number == number).with_for_update()
+    return (await session.execute(statement)).first()
 
 
 async def update_ticket(session: AsyncSession, ticket_id: str, values: dict[str, Any]) -> None:
@@ -145,7 +152,11 @@ async def append_timeline(session: AsyncSession, values: dict[str, Any]) -> None
 
 
 async def load_ticket(session: AsyncSession, ticket_or_alert_id: str) -> Row[Any] | None:
-    """A ticket by its id, or by the id of any alert that went to it."""
+    """A ticket by its id, its reference (TKT-1042), or the id of any alert that went to it."""
+    number = reference_number(ticket_or_alert_id)
+    if number is not None:
+        by_number = select(tickets).where(tickets.c.number == number)
+        return (await session.execute(by_number)).first()
     row = (await session.execute(select(tickets).where(tickets.c.id == ticket_or_alert_id))).first()
     if row is not None:
         return row

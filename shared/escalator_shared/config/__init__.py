@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from escalator_shared.config.durations import Duration, parse_duration
+from escalator_shared.config.email import EmailAlertPattern, EmailIntake, ImapMailbox
 from escalator_shared.config.loader import ConfigError, format_path, load_config
 from escalator_shared.config.model import (
     Client,
@@ -23,7 +24,10 @@ __all__ = [
     "Client",
     "ConfigError",
     "Duration",
+    "EmailAlertPattern",
+    "EmailIntake",
     "EscalatorConfig",
+    "ImapMailbox",
     "Integration",
     "Person",
     "Routing",

@@ -84,6 +84,12 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
         yield from _unknown(f"{where}.client", integration.client, clients, "client")
         for value, client_id in integration.clients_by_value.items():
             yield from _unknown(f"{where}.clients_by_value.{value}", client_id, clients, "client")
+    if config.email.unknown_sender_client is not None:
+        yield from _unknown(
+            "email.unknown_sender_client", config.email.unknown_sender_client, clients, "client"
+        )
+    for value, client_id in config.email.rmm_clients_by_value.items():
+        yield from _unknown(f"email.rmm_clients_by_value.{value}", client_id, clients, "client")
     for index, policy in enumerate(config.sla_policies):
         if not policy.response:
             yield f"sla_policies[{index}].response: at least one priority needs a target"

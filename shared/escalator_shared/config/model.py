@@ -12,6 +12,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from escalator_shared.config.durations import Duration
+from escalator_shared.config.email import EmailIntake
 from escalator_shared.events.catalogue import Priority, Severity
 
 Identifier = str
@@ -197,6 +198,7 @@ class EscalatorConfig(_Strict):
     routing: Routing
     vendors: list[Vendor] = Field(default_factory=list)
     storms: StormPolicy = Field(default_factory=StormPolicy)
+    email: EmailIntake = Field(default_factory=EmailIntake)
 
     def person(self, person_id: str) -> Person:
         """The person with that id; KeyError if none."""

@@ -36,6 +36,11 @@ class UnitOfWork:
         self.emitted: list[Envelope] = []
 
     @property
+    def producer_name(self) -> str:
+        """The service that emits through this unit of work."""
+        return self._producer_name
+
+    @property
     def session(self) -> AsyncSession:
         """The open transaction's session."""
         if self._session is None:

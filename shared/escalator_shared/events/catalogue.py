@@ -76,6 +76,20 @@ class AlertReceived(Event):
     links: list[str] = Field(default_factory=list, description="URLs the sender attached.")
     details: dict[str, Any] = Field(default_factory=dict, description="Unmapped sender fields.")
     occurred_at: datetime = Field(description="When the sender says the condition began.")
+    requester: str | None = Field(
+        default=None, description="Email address of the person who asked (email requests)."
+    )
+
+
+class EmailReceived(Event):
+    """Intake stored one inbound email (raw, in its database); not yet read."""
+
+    event_type: ClassVar[str] = "EmailReceived"
+    stream: ClassVar[str] = "alerts"
+
+    email_id: str = Field(description="Id of the stored message in intake's inbound mail.")
+    channel: str = Field(description="smtp or imap.")
+    size: int = Field(description="Size of the raw message in bytes.")
 
 
 class TicketOpened(Event):
@@ -95,6 +109,12 @@ class TicketOpened(Event):
     error_codes: list[str] = Field(default_factory=list, description="Error codes it carries.")
     labels: dict[str, str] = Field(default_factory=dict, description="Sender's labels.")
     opened_at: datetime = Field(description="When the ticket was opened.")
+    reference: str | None = Field(
+        default=None, description="Human-friendly ticket number for subjects, e.g. TKT-1042."
+    )
+    requester: str | None = Field(
+        default=None, description="Email address of the person who asked (email requests)."
+    )
 
 
 class TicketUpdated(Event):
@@ -321,6 +341,7 @@ class NotificationFailed(Event):
 
 CATALOGUE: tuple[type[Event], ...] = (
     AlertReceived,
+    EmailReceived,
     TicketOpened,
     TicketUpdated,
     TicketAcknowledged,

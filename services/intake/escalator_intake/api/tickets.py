@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import ticket_queries, ticket_store
 from escalator_intake.api.auth import authenticate_staff
-from escalator_intake.domain.ticket_rules import HoldReason, TicketStatus, TransitionRefusedError
+from escalator_intake.domain.ticket_rules import (
+    HoldReason,
+    TicketStatus,
+    TransitionRefusedError,
+    ticket_reference,
+)
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_intake.ticket_queries import TicketFilter
 from escalator_shared.config import EscalatorConfig
@@ -190,6 +195,7 @@ async def _ticket_view(
             raise _not_found(ticket_id)
         entries = await ticket_store.load_timeline(session, ticket.id)
     view = dict(ticket._mapping)
+    view["reference"] = ticket_reference(ticket.number)
     view["sla"] = ticket.sla
     view["timeline"] = [
         {

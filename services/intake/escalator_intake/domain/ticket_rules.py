@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+REFERENCE_PREFIX = "TKT-"
+
+
+def ticket_reference(number: int) -> str:
+    """The human-friendly reference of a ticket number, e.g. TKT-1042 (subjects, phone calls)."""
+    return f"{REFERENCE_PREFIX}{number}"
+
+
+def reference_number(reference: str) -> int | None:
+    """The number in a reference like TKT-1042 (any case), else None."""
+    prefix, _, digits = reference.strip().upper().partition("-")
+    if f"{prefix}-" != REFERENCE_PREFIX or not digits.isdigit():
+        return None
+    return int(digits)
+
 
 class TicketStatus(StrEnum):
     """Ticket states."""

@@ -46,16 +46,16 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
         + (f" ({e.hold_reason})" if e.hold_reason else "")
         + f" by {e.by}"
     ),
-    TicketNoteAdded: lambda e: (
-        ("Customer update" if e.customer_visible else "Internal note")
-        + f" by {e.by}: {e.text[:200]}"
-    ),
+    TicketNoteAdded: lambda e: _note(e),  # noqa: PLW0108 - defined below
     TicketPriorityChanged: lambda e: (
         f"Priority {e.previous_priority} → {e.priority} "
         f"(impact {e.impact}, urgency {e.urgency}) by {e.by}"
     ),
     TicketRouted: _routed,
-    EscalationRequested: lambda e: f"Escalation requested by {e.requested_by} ({e.reason})",
+    EscalationRequested: lambda e: (
+        f"Escalation requested by {e.requested_by} ({e.reason})"
+        + (f": {e.note[:300]}" if e.note else "")
+    ),
     SlaClockStarted: lambda e: (
         f"{e.metric} clock started ({e.policy}), due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"
     ),
@@ -79,3 +79,11 @@ def describe(event: Event) -> str:
 
 
 TIMELINE_EVENTS: tuple[type[Event], ...] = tuple(_DESCRIBE)
+
+
+def _note(note: TicketNoteAdded) -> str:
+    customer, _, address = note.by.partition(":")
+    if customer == "customer" and address:
+        return f"Customer replied ({address}): {note.text[:200]}"
+    kind = "Customer update" if note.customer_visible else "Internal note"
+    return f"{kind} by {note.by}: {note.text[:200]}"

@@ -20,10 +20,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-
 from escalator_intake.adapters.base import ParsedAlert
 from escalator_intake.email.message import InboundEmail
+from escalator_shared.config.email import (
+    FIELD_NAMES,
+    SUBJECT_GROUPS,
+    EmailAlertPattern,
+    compile_pattern,
+)
 from escalator_shared.events import AlertStatus
 
 __all__ = [
@@ -34,92 +38,7 @@ __all__ = [
     "parse_rmm_email",
 ]
 
-SUBJECT_GROUPS: Final = frozenset({"client", "device", "service", "state"})
-FIELD_NAMES: Final = frozenset({"client", "device", "service", "state", "error_code", "time"})
-_FLAGS: Final = re.IGNORECASE | re.MULTILINE
 TITLE_LIMIT: Final = 1024
-
-
-def _compile(pattern: str, what: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, _FLAGS)
-    except re.error as exc:
-        raise ValueError(f"{what} is not a valid regular expression: {exc}") from exc
-
-
-class EmailAlertPattern(BaseModel):
-    """How one RMM's alert emails are recognised and read (all regexes case-insensitive).
-
-    - `from_contains` / `from_regex`: select emails by their sender, matched against
-      `Display Name <address>`; when both are set, both must match.
-    - `subject_regex`: named groups among client, device, service and state.
-    - `body_fields`: our field name (client, device, service, state, error_code, time) to a regex
-      with one group, searched in the text body line by line (`^` and `$` match at lines).
-      A body field wins over the same subject group.
-    - `firing_states` / `resolved_states`: the RMM's state words (any case).
-    - `severity_by_state`: state word (any case) to the raw severity the alert carries; states not
-      listed carry the state word itself (lower-case).
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    from_contains: str | None = Field(default=None, min_length=1)
-    from_regex: str | None = Field(default=None, min_length=1)
-    subject_regex: str | None = None
-    body_fields: dict[str, str] = Field(default_factory=dict)
-    firing_states: tuple[str, ...] = ()
-    resolved_states: tuple[str, ...] = ()
-    severity_by_state: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("from_regex")
-    @classmethod
-    def _valid_from_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            _compile(value, "from_regex")
-        return value
-
-    @field_validator("subject_regex")
-    @classmethod
-    def _valid_subject_regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            unknown = set(_compile(value, "subject_regex").groupindex) - SUBJECT_GROUPS
-            if unknown:
-                raise ValueError(
-                    f"subject_regex has groups {sorted(unknown)}; "
-                    f"allowed are {sorted(SUBJECT_GROUPS)}"
-                )
-        return value
-
-    @field_validator("body_fields")
-    @classmethod
-    def _valid_body_fields(cls, value: dict[str, str]) -> dict[str, str]:
-        for field, regex in value.items():
-            if field not in FIELD_NAMES:
-                raise ValueError(f"unknown body field {field!r}; known are {sorted(FIELD_NAMES)}")
-            if _compile(regex, f"body_fields.{field}").groups != 1:
-                raise ValueError(f"body_fields.{field} needs exactly one group")
-        return value
-
-    @model_validator(mode="after")
-    def _has_selector(self) -> EmailAlertPattern:
-        if self.from_contains is None and self.from_regex is None:
-            raise ValueError("a pattern needs from_contains or from_regex to select its emails")
-        overlap = {s.casefold() for s in self.firing_states} & {
-            s.casefold() for s in self.resolved_states
-        }
-        if overlap:
-            raise ValueError(f"states both firing and resolved: {sorted(overlap)}")
-        return self
-
-    def selects(self, email: InboundEmail) -> bool:
-        """Whether this pattern's sender selector matches `email`."""
-        sender = f"{email.from_name} <{email.from_address or ''}>"
-        if self.from_contains is not None and self.from_contains.casefold() not in (
-            sender.casefold()
-        ):
-            return False
-        return self.from_regex is None or bool(_compile(self.from_regex, "").search(sender))
 
 
 def parse_rmm_email(
@@ -127,7 +46,7 @@ def parse_rmm_email(
 ) -> ParsedAlert | None:
     """The alert in `email` by the first pattern selecting its sender; None if it is not one."""
     for pattern in patterns:
-        if pattern.selects(email):
+        if pattern.selects(email.from_name, email.from_address):
             return _parse(email, pattern)
     return None
 
@@ -162,11 +81,11 @@ def _fields(email: InboundEmail, pattern: EmailAlertPattern) -> dict[str, str]:
     """Subject groups, then body fields over them; empty values are left out."""
     found: dict[str, str] = {}
     if pattern.subject_regex:
-        match = _compile(pattern.subject_regex, "").search(email.subject)
+        match = compile_pattern(pattern.subject_regex, "").search(email.subject)
         if match:
             found.update({k: v.strip() for k, v in match.groupdict().items() if v and v.strip()})
     for field, regex in pattern.body_fields.items():
-        match = _compile(regex, "").search(email.text)
+        match = compile_pattern(regex, "").search(email.text)
         if match and match.group(1) and match.group(1).strip():
             found[field] = match.group(1).strip()
     return found
