@@ -65,4 +65,5 @@ clean: down
 	rm -rf var
 
 bench: install
+	@deploy/local/test-tools.sh bench
 	@$(PY) -m tests.benchmarks.intake_throughput

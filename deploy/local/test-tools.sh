@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Programs the test suite drives as real peers, from Debian's packages: Prometheus Alertmanager
 # and the Dovecot IMAP server. Each is installed when missing and running as root; otherwise
-# the tests that need it are skipped with a reason saying so.
+# the tests that need it are skipped with a reason saying so. `test-tools.sh bench` instead
+# installs the benchmark's load generator, wrk.
 set -euo pipefail
 
 # present COMMAND...: true when one of the commands is on PATH or in /usr/sbin (Dovecot lives
@@ -39,5 +40,9 @@ ensure() {
   fi
 }
 
+if [ "${1:-}" = bench ]; then
+  ensure wrk "the benchmark" wrk
+  exit 0
+fi
 ensure prometheus-alertmanager "the Alertmanager tests" prometheus-alertmanager alertmanager
 ensure dovecot-imapd "the IMAP tests" dovecot

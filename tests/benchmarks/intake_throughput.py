@@ -3,8 +3,11 @@
 Starts Kafka and PostgreSQL (deploy/local/infra.sh, or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL)
 and one intake process, then drives it with wrk (Debian's package, a C load generator) on the same
 2-core machine. wrk against intake's /healthz first shows the HTTP stack's ceiling without Kafka.
+Last, vegeta (Go, `go install`ed when missing) posts single alerts at a fixed rate (open loop)
+for the latency a sender at that rate sees.
 
 Usage: python -m tests.benchmarks.intake_throughput [--seconds 10] [--connections 64]
+       [--rates 250,500,1000]
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from tests.benchmarks.fixed_rate import attack, ensure_vegeta, figures, write_targets
 from tests.harness.environment import REPO, provide_infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import ServiceProcess
@@ -52,6 +56,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--rates", default="250,500,1000", help="fixed rates (alerts/s) of the open-loop runs"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -87,6 +94,17 @@ def main() -> None:
         batch_url = f"{intake.url}/v1/webhooks/acme-prometheus"
         batches = _wrk(batch_url, args.seconds, min(args.connections, 16), BATCH_SCRIPT)
         print(_figures(f"Alertmanager batches of {BATCH_SIZE} (durable)", batches, BATCH_SIZE))
+        vegeta = ensure_vegeta()
+        if vegeta is None:
+            print("fixed-rate run skipped: vegeta is missing and Go is not installed")
+            return
+        rates = [int(r) for r in args.rates.split(",") if r.strip()]
+        targets = write_targets(
+            workdir / "targets.json", url, "dev-token-acme-monitoring", max(rates) * 12
+        )
+        for rate in rates:
+            report = attack(vegeta, targets, rate, args.seconds)
+            print(figures(f"single alerts at {rate}/s (vegeta)", report))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.telemetry import TelemetryConfig
 from pydantic import ValidationError
 
 from escalator_shared.config import ConfigError, EscalatorConfig, load_config
@@ -20,9 +21,19 @@ from escalator_shared.settings import ServiceSettings
 _DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker refused in production, not a secret
 
 
+_NO_OPENTELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
+
+
 def service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], title: str) -> FastAPI:
     """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors and HTTP metrics."""
-    app = FastAPI(title=title, lifespan=runtime.lifespan)
+    # Our metrics are Prometheus's (`/metrics`); FastAPI's built-in OpenTelemetry hooks would
+    # only cost a provider lookup on every request.
+    app = FastAPI(title=title, lifespan=runtime.lifespan, telemetry=_NO_OPENTELEMETRY)
     install_error_handlers(app)
     app.include_router(ops_router(runtime.metrics, runtime.readiness))
     for router in routers:
