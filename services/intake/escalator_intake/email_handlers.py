@@ -7,8 +7,7 @@ by `email.decisions.decide`; this module gathers the facts and carries the decis
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,10 +27,10 @@ from escalator_intake.email.decisions import (
     decide,
 )
 from escalator_intake.email.dissatisfaction import DEFAULT_PHRASES, Assessment, assess
-from escalator_intake.email.loops import classify
+from escalator_intake.email.loops import MailKind, classify
 from escalator_intake.email.message import EmailParseError, InboundEmail, parse_email
 from escalator_intake.email.quoting import strip_quoted
-from escalator_intake.email.rmm_patterns import DEFAULT_PATTERNS, parse_rmm_email
+from escalator_intake.email.rmm_patterns import DEFAULT_PATTERNS, TITLE_LIMIT, parse_rmm_email
 from escalator_intake.email.threading import sender_domain, thread_ids, ticket_reference
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
 from escalator_shared.bus.dispatcher import HandlerContext
@@ -52,11 +51,8 @@ from escalator_shared.events import (
     utc_now,
 )
 
-log = logging.getLogger(__name__)
-
 # The integration id and source of everything that arrives by email.
 EMAIL_INTEGRATION = "email"
-TITLE_LIMIT = 1024
 
 
 @dataclass(frozen=True)
@@ -146,7 +142,7 @@ class EmailHandlers:
     async def _act(self, reading: _Reading, ctx: HandlerContext) -> Decision:
         mail = reading.mail
         kind = classify(mail, self._config.email.own_message_id_domain)
-        rmm = parse_rmm_email(mail, self._patterns)
+        rmm = parse_rmm_email(mail, self._patterns) if kind is MailKind.NORMAL else None
         now = utc_now()
         decision = decide(
             kind,
@@ -192,7 +188,7 @@ class EmailHandlers:
             dedup_key=rmm.dedup_key,
             status=rmm.status,
             severity=_severity(rmm.raw_severity),
-            title=rmm.title[:TITLE_LIMIT],
+            title=rmm.title,
             description=_with_attachments(rmm.description, reading.mail),
             device=rmm.device,
             error_codes=list(rmm.error_codes),
@@ -251,7 +247,7 @@ class EmailHandlers:
         detail = decision.detail
         if assessment.dissatisfied:
             detail += f"; the customer sounds dissatisfied ({_explain(assessment)})"
-        return Decision(decision.outcome, detail, decision.client_id, ticket_id)
+        return replace(decision, detail=detail, ticket_id=ticket_id)
 
     async def _reply(
         self, reading: _Reading, decision: Decision, ctx: HandlerContext, now: datetime

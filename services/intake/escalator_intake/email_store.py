@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,14 +29,6 @@ async def store(session: AsyncSession, values: dict[str, Any]) -> bool:
         .returning(inbound_emails.c.id)
     )
     return (await session.execute(statement)).first() is not None
-
-
-async def stored_refs(session: AsyncSession, refs: Sequence[str]) -> set[str]:
-    """Which of these source refs are already stored."""
-    if not refs:
-        return set()
-    statement = select(inbound_emails.c.source_ref).where(inbound_emails.c.source_ref.in_(refs))
-    return {r for (r,) in (await session.execute(statement)).all()}
 
 
 async def get_for_update(session: AsyncSession, email_id: str) -> Row[Any] | None:
@@ -70,11 +62,13 @@ async def finish(session: AsyncSession, email_id: str, values: dict[str, Any]) -
     )
 
 
-async def reopen_for_replay(session: AsyncSession, email_id: str) -> Row[Any] | None:
-    """Mark a processed message as received again, so that it is read anew; None if unknown."""
+async def reopen_for_replay(
+    session: AsyncSession, email_id: str, outcomes: Collection[str]
+) -> Row[Any] | None:
+    """Mark a message with one of `outcomes` as received again, to be read anew; else None."""
     statement = (
         update(inbound_emails)
-        .where(inbound_emails.c.id == email_id)
+        .where(inbound_emails.c.id == email_id, inbound_emails.c.outcome.in_(outcomes))
         .values(state=RECEIVED)
         .returning(inbound_emails.c.id, inbound_emails.c.channel, inbound_emails.c.size)
     )
@@ -115,7 +109,10 @@ async def list_emails(
     return [dict(r._mapping) for r in (await session.execute(statement)).all()]
 
 
-async def get_email(session: AsyncSession, email_id: str) -> Row[Any] | None:
-    """One message with its raw bytes."""
-    statement = select(inbound_emails).where(inbound_emails.c.id == email_id)
+async def get_email(
+    session: AsyncSession, email_id: str, *, with_raw: bool = True
+) -> Row[Any] | None:
+    """One message, with its raw bytes unless `with_raw` is False."""
+    columns = list(inbound_emails.c) if with_raw else _SUMMARY
+    statement = select(*columns).where(inbound_emails.c.id == email_id)
     return (await session.execute(statement)).first()

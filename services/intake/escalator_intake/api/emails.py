@@ -9,14 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import email_store
 from escalator_intake.api.auth import authenticate_staff
-from escalator_intake.email.decisions import EmailOutcome
+from escalator_intake.email.decisions import REPLAYABLE, EmailOutcome
 from escalator_intake.email.message import EmailParseError, parse_email
 from escalator_intake.mailboxes.inbox import EmailInbox
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.errors import ApiError
-
-# Mail whose outcome a configuration change can alter; anything else already acted on tickets.
-REPLAYABLE = frozenset({EmailOutcome.UNMATCHED.value, EmailOutcome.UNPARSEABLE.value})
 
 
 def emails_router(
@@ -77,24 +74,24 @@ def emails_router(
     async def replay(email_id: str, request: Request) -> dict[str, str]:
         if authenticate_staff(config, request).role == "technician":
             raise ApiError(403, "forbidden", "replaying mail is for managers and admins")
-        row = await _load(session_factory, email_id)
-        if row.outcome not in REPLAYABLE:
+        if not await inbox.replay(email_id):
+            row = await _load(session_factory, email_id, with_raw=False)
             raise ApiError(
                 409,
                 "conflict",
                 f"only {' or '.join(sorted(REPLAYABLE))} mail is replayed (after fixing the "
                 f"configuration); this one is {row.outcome or 'not read yet'}",
             )
-        if not await inbox.replay(email_id):
-            raise ApiError(404, "not_found", f"no inbound email {email_id!r}")
         return {"status": "accepted", "email_id": email_id}
 
     return router
 
 
-async def _load(session_factory: async_sessionmaker[AsyncSession], email_id: str) -> Any:
+async def _load(
+    session_factory: async_sessionmaker[AsyncSession], email_id: str, *, with_raw: bool = True
+) -> Any:
     async with session_factory() as session:
-        row = await email_store.get_email(session, email_id)
+        row = await email_store.get_email(session, email_id, with_raw=with_raw)
     if row is None:
         raise ApiError(404, "not_found", f"no inbound email {email_id!r}")
     return row

@@ -35,6 +35,14 @@ def _routed(e: TicketRouted) -> str:
     return f"Routed to {e.tier}{team}{who} by rule {e.rule}; priority {e.priority}"
 
 
+def _note(note: TicketNoteAdded) -> str:
+    customer, _, address = note.by.partition(":")
+    if customer == "customer" and address:
+        return f"Customer replied ({address}): {note.text[:200]}"
+    kind = "Customer update" if note.customer_visible else "Internal note"
+    return f"{kind} by {note.by}: {note.text[:200]}"
+
+
 _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
     TicketOpened: lambda e: f"Opened from {e.integration} at priority {e.priority}: {e.title}",
     TicketUpdated: lambda e: f"Updated ({e.reason}): {', '.join(sorted(e.changes))}",
@@ -46,7 +54,7 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
         + (f" ({e.hold_reason})" if e.hold_reason else "")
         + f" by {e.by}"
     ),
-    TicketNoteAdded: lambda e: _note(e),  # noqa: PLW0108 - defined below
+    TicketNoteAdded: _note,
     TicketPriorityChanged: lambda e: (
         f"Priority {e.previous_priority} → {e.priority} "
         f"(impact {e.impact}, urgency {e.urgency}) by {e.by}"
@@ -79,11 +87,3 @@ def describe(event: Event) -> str:
 
 
 TIMELINE_EVENTS: tuple[type[Event], ...] = tuple(_DESCRIBE)
-
-
-def _note(note: TicketNoteAdded) -> str:
-    customer, _, address = note.by.partition(":")
-    if customer == "customer" and address:
-        return f"Customer replied ({address}): {note.text[:200]}"
-    kind = "Customer update" if note.customer_visible else "Internal note"
-    return f"{kind} by {note.by}: {note.text[:200]}"

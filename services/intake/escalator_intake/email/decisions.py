@@ -22,7 +22,7 @@ from enum import StrEnum
 from escalator_intake.domain.ticket_rules import ENDED, HoldReason, TicketStatus
 from escalator_intake.email.loops import MailKind
 
-__all__ = ["Decision", "EmailOutcome", "Sender", "ThreadedTicket", "decide"]
+__all__ = ["REPLAYABLE", "Decision", "EmailOutcome", "Sender", "ThreadedTicket", "decide"]
 
 
 class EmailOutcome(StrEnum):
@@ -37,6 +37,11 @@ class EmailOutcome(StrEnum):
     DUPLICATE = "duplicate"
     UNMATCHED = "unmatched"
     UNPARSEABLE = "unparseable"
+
+
+# Outcomes a configuration change can alter, so an operator may have such mail read again; any
+# other outcome already acted on tickets (or was a robot's mail).
+REPLAYABLE = frozenset({EmailOutcome.UNMATCHED.value, EmailOutcome.UNPARSEABLE.value})
 
 
 @dataclass(frozen=True)

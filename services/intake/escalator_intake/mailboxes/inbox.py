@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from escalator_intake import email_store
+from escalator_intake.email.decisions import REPLAYABLE
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import EmailReceived, new_id, utc_now
@@ -57,9 +58,12 @@ class EmailInbox:
         return email_id
 
     async def replay(self, email_id: str) -> bool:
-        """Read a stored message again (after a configuration fix); False if there is none."""
+        """Read an unmatched or unparseable message again (after a configuration fix).
+
+        False when there is no such message, or when it had another outcome.
+        """
         async with self._unit_of_work() as uow:
-            row = await email_store.reopen_for_replay(uow.session, email_id)
+            row = await email_store.reopen_for_replay(uow.session, email_id, REPLAYABLE)
             if row is None:
                 return False
             await announce(uow, row.id, row.channel, row.size)
