@@ -56,6 +56,7 @@ lint: install
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/mypy shared services tests deploy/local
 	@bash deploy/local/validate-compose.sh
+	@$(VENV)/bin/python -m escalator_router.cli config validate --config deploy/config/example.yaml
 
 format: install
 	@$(VENV)/bin/ruff format .
@@ -67,3 +68,4 @@ clean: down
 bench: install
 	@deploy/local/test-tools.sh bench
 	@$(PY) -m tests.benchmarks.intake_throughput
+	@$(PY) -m tests.benchmarks.routing_decisions

@@ -1,4 +1,4 @@
-"""Notifier handlers: queue an email to the assignee when a ticket is routed or breaches."""
+"""Notifier handlers: queue emails to the people an escalation step pages, and on breaches."""
 
 from __future__ import annotations
 
@@ -7,12 +7,19 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 
-from escalator_notifier.domain.messages import Message, breach_message, routed_message
+from escalator_notifier.domain.messages import Message, breach_message, paged_message, step_message
 from escalator_notifier.tables import assignments, deliveries
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.errors import NotReadyError
-from escalator_shared.events import SlaBreached, TicketRouted, new_id, utc_now
+from escalator_shared.events import (
+    EscalationStepReached,
+    RespondersPaged,
+    SlaBreached,
+    TicketRouted,
+    new_id,
+    utc_now,
+)
 
 EMAIL = "email"
 PENDING = "pending"
@@ -25,7 +32,7 @@ class NotificationHandlers:
     config: EscalatorConfig
 
     async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
-        """Remember the assignment and queue the 'assigned to you' email."""
+        """Remember the assignment (its first page comes as escalation step 0)."""
         values = {
             "client_id": ctx.envelope.client_id,
             "title": routed.title,
@@ -38,9 +45,18 @@ class NotificationHandlers:
             .values(ticket_id=ctx.envelope.ticket_id, **values)
             .on_conflict_do_update(index_elements=[assignments.c.ticket_id], set_=values)
         )
-        if routed.assignee is not None:
-            message = routed_message(ctx.envelope.ticket_id, ctx.envelope.client_id, routed)
-            await self._queue_email(ctx, routed.assignee, message)
+
+    async def on_step_reached(self, reached: EscalationStepReached, ctx: HandlerContext) -> None:
+        """Queue the page to everyone the step names."""
+        message = step_message(ctx.envelope.ticket_id, ctx.envelope.client_id, reached)
+        for person in reached.people:
+            await self._queue_email(ctx, person, message)
+
+    async def on_paged(self, paged: RespondersPaged, ctx: HandlerContext) -> None:
+        """Queue the page to people called in outside the chain's steps."""
+        message = paged_message(ctx.envelope.ticket_id, ctx.envelope.client_id, paged)
+        for person in paged.people:
+            await self._queue_email(ctx, person, message)
 
     async def on_breached(self, breached: SlaBreached, ctx: HandlerContext) -> None:
         """Queue the breach email to whoever has the ticket."""
@@ -89,4 +105,9 @@ class NotificationHandlers:
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""
-        return {TicketRouted: [self.on_routed], SlaBreached: [self.on_breached]}
+        return {
+            TicketRouted: [self.on_routed],
+            EscalationStepReached: [self.on_step_reached],
+            RespondersPaged: [self.on_paged],
+            SlaBreached: [self.on_breached],
+        }

@@ -6,9 +6,17 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from escalator_router.handlers import RouterHandlers
+from escalator_router.api.diagrams import diagrams_router
+from escalator_router.api.explain import explain_router
+from escalator_router.chain_keeper import ChainKeeper
+from escalator_router.domain.router import Router
+from escalator_router.escalation_handlers import TicketLifeHandlers, TriggerHandlers
+from escalator_router.escalation_metrics import EscalationMetrics
+from escalator_router.escalation_timer import EscalationTimer
+from escalator_router.routing_handlers import RoutingHandlers
 from escalator_router.settings import RouterSettings
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.events import TicketOpened
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
@@ -17,7 +25,28 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: RouterSettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the router: a consumer of new tickets."""
-    runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
-    runtime.add_consumer("tickets", [runtime.topics.tickets], RouterHandlers(config).registry())
-    return service_app(runtime, [], title="Escalator router")
+    """Wire the router: ticket consumers, trigger consumers, the escalation timer, explain."""
+    metrics = ServiceMetrics.create(settings.service_name)
+    runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    router = Router(config)
+    escalation_metrics = EscalationMetrics.create(metrics.registry)
+    keeper = ChainKeeper(router.directory, escalation_metrics)
+    routing = RoutingHandlers(router, keeper, escalation_metrics)
+    life = TicketLifeHandlers(keeper)
+    runtime.add_consumer(
+        "tickets",
+        [runtime.topics.tickets],
+        {TicketOpened: [routing.on_ticket_opened], **life.registry()},
+    )
+    runtime.add_consumer(
+        "triggers", [runtime.topics.routing, runtime.topics.sla], TriggerHandlers(keeper).registry()
+    )
+    timer = EscalationTimer(
+        runtime.unit_of_work,
+        keeper,
+        poll_seconds=settings.escalation_poll_seconds,
+        batch_size=settings.escalation_batch_size,
+    )
+    runtime.add_task("escalation-timer", timer.loop.run, timer.loop.stop)
+    apis = [explain_router(config, router, runtime.session_factory), diagrams_router(config)]
+    return service_app(runtime, apis, title="Escalator router")

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, PlainSerializer
 
 _PART = re.compile(r"(\d+)\s*([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -35,4 +35,11 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+def _seconds(value: timedelta) -> float:
+    return value.total_seconds()
+
+
+# As JSON a duration is its seconds, so a dumped model (a policy snapshot) validates again.
+Duration = Annotated[
+    timedelta, BeforeValidator(parse_duration), PlainSerializer(_seconds, when_used="json")
+]

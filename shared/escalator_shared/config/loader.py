@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from escalator_shared.config.model import EscalatorConfig, RoutingTarget
+from escalator_shared.config.model import EscalatorConfig
+from escalator_shared.config.references import routing_problems, unknown
 
 
 class ConfigError(Exception):
@@ -76,24 +77,24 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
     clients = {c.id for c in config.clients}
     policies = {s.id for s in config.sla_policies}
     for index, token in enumerate(config.staff_tokens):
-        yield from _unknown(f"staff_tokens[{index}].person", token.person, people, "person")
+        yield from unknown(f"staff_tokens[{index}].person", token.person, people, "person")
     for index, client in enumerate(config.clients):
-        yield from _unknown(f"clients[{index}].sla_policy", client.sla_policy, policies, "policy")
+        yield from unknown(f"clients[{index}].sla_policy", client.sla_policy, policies, "policy")
     for index, integration in enumerate(config.integrations):
         where = f"integrations[{index}]"
-        yield from _unknown(f"{where}.client", integration.client, clients, "client")
+        yield from unknown(f"{where}.client", integration.client, clients, "client")
         for value, client_id in integration.clients_by_value.items():
-            yield from _unknown(f"{where}.clients_by_value.{value}", client_id, clients, "client")
+            yield from unknown(f"{where}.clients_by_value.{value}", client_id, clients, "client")
     if config.email.unknown_sender_client is not None:
-        yield from _unknown(
+        yield from unknown(
             "email.unknown_sender_client", config.email.unknown_sender_client, clients, "client"
         )
     for value, client_id in config.email.rmm_clients_by_value.items():
-        yield from _unknown(f"email.rmm_clients_by_value.{value}", client_id, clients, "client")
+        yield from unknown(f"email.rmm_clients_by_value.{value}", client_id, clients, "client")
     for index, policy in enumerate(config.sla_policies):
         if not policy.response:
             yield f"sla_policies[{index}].response: at least one priority needs a target"
-    yield from _routing_problems(config, people, clients)
+    yield from routing_problems(config)
 
 
 def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:
@@ -104,6 +105,9 @@ def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:
         "sla_policies": config.sla_policies,
         "integrations": config.integrations,
         "vendors": config.vendors,
+        "teams": config.teams,
+        "schedules": config.schedules,
+        "escalation_policies": config.escalation_policies,
     }
     for section, items in sections.items():
         seen: set[str] = set()
@@ -111,29 +115,3 @@ def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:
             if item.id in seen:
                 yield f"{section}[{index}].id: duplicate id {item.id!r}"
             seen.add(item.id)
-
-
-def _routing_problems(
-    config: EscalatorConfig, people: set[str], clients: set[str]
-) -> Iterator[str]:
-    tiers = {t.id for t in config.tiers}
-    vendors = {v.id for v in config.vendors}
-    targets: list[tuple[str, RoutingTarget]] = [("routing.default", config.routing.default)]
-    targets += [(f"routing.rules[{i}]", rule) for i, rule in enumerate(config.routing.rules)]
-    for where, target in targets:
-        yield from _unknown(f"{where}.tier", target.tier, tiers, "tier")
-        for key, value in (("assignee", target.assignee), ("backup", target.backup)):
-            if value is not None:
-                yield from _unknown(f"{where}.{key}", value, people, "person")
-        if target.vendor is not None:
-            yield from _unknown(f"{where}.vendor", target.vendor, vendors, "vendor")
-    for index, rule in enumerate(config.routing.rules):
-        for client_id in rule.match.clients:
-            yield from _unknown(
-                f"routing.rules[{index}].match.clients", client_id, clients, "client"
-            )
-
-
-def _unknown(where: str, value: str, known: set[str], kind: str) -> Iterator[str]:
-    if value not in known:
-        yield f"{where}: unknown {kind} {value!r}; expected one of {', '.join(sorted(known))}"

@@ -9,11 +9,20 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from escalator_shared.config.durations import Duration
 from escalator_shared.config.email import EmailIntake
+from escalator_shared.config.oncall import Schedule, TimeWindow, check_time_zone
+from escalator_shared.config.routing import (
+    EscalationPolicy,
+    MajorOutage,
+    Routing,
+    RoutingRule,
+    Team,
+)
 from escalator_shared.events.catalogue import Priority, Severity
+from escalator_shared.priority import Level, priority_for
 
 Identifier = str
 
@@ -31,12 +40,61 @@ class Tier(_Strict):
 
 
 class Person(_Strict):
-    """A technician, manager or executive who can be assigned and notified."""
+    """A technician, manager or executive who can be assigned, paged and notified."""
 
     id: Identifier = Field(min_length=1)
     name: str
     email: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(
+        default=None, pattern=r"^\+[0-9]{6,15}$", description="E.164, for SMS."
+    )
+    slack_id: str | None = Field(default=None, description="Slack member id, e.g. U024BE7LH.")
+    teams_id: str | None = Field(default=None, description="Microsoft Teams user id or UPN.")
     time_zone: str = "UTC"
+    working_hours: list[TimeWindow] = Field(
+        default_factory=list, description="In the person's time zone; empty: not stated."
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_time_zone(value)
+
+    def channels(self) -> list[Channel]:
+        """The channels this person can be reached on."""
+        reachable: dict[Channel, object] = {
+            "sms": self.phone,
+            "slack": self.slack_id,
+            "teams": self.teams_id,
+            "email": self.email,
+        }
+        return [channel for channel, address in reachable.items() if address]
+
+
+Channel = Literal["sms", "slack", "teams", "email", "digest"]
+
+DEFAULT_CHANNELS_BY_PRIORITY: dict[Priority, list[Channel]] = {
+    Priority.P1: ["sms", "slack", "teams", "email"],
+    Priority.P2: ["sms", "slack", "teams", "email"],
+    Priority.P3: ["email"],
+    Priority.P4: ["email"],
+    Priority.P5: ["digest"],
+}
+
+
+class Notifications(_Strict):
+    """Which channels a page uses by priority (critical: every channel; low: a digest)."""
+
+    channels_by_priority: dict[Priority, list[Channel]] = Field(
+        default_factory=lambda: dict(DEFAULT_CHANNELS_BY_PRIORITY)
+    )
+
+    def channels_for(self, person: Person, priority: Priority) -> list[Channel]:
+        """The channels a page of this priority reaches the person on (email as the fallback)."""
+        wanted = self.channels_by_priority.get(priority, ["email"])
+        reachable = {*person.channels(), "digest"}
+        chosen = [channel for channel in wanted if channel in reachable]
+        return chosen or ["email"]
 
 
 class StaffToken(_Strict):
@@ -59,6 +117,24 @@ class Client(_Strict):
         description="When every alert of a ticket recovers: resolve it, or flag it as recovered "
         "and leave it to a technician.",
     )
+    contract_tier: str | None = Field(default=None, description="e.g. gold, silver, bronze.")
+    technologies: list[str] = Field(default_factory=list, description="e.g. m365, fortinet.")
+    time_zone: str = "UTC"
+    business_hours: list[TimeWindow] = Field(
+        default_factory=list, description="In the client's time zone; empty: around the clock."
+    )
+    vip_requesters: list[str] = Field(
+        default_factory=list, description="Email addresses whose requests fast-track."
+    )
+    routing: list[RoutingRule] = Field(
+        default_factory=list, description="Client-specific rules, tried before the global ones."
+    )
+    escalation_policy: Identifier | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return check_time_zone(value)
 
 
 class StormPolicy(_Strict):
@@ -144,39 +220,6 @@ class Integration(_Strict):
     )
 
 
-class RuleMatch(_Strict):
-    """Conditions of a routing rule; all given conditions must hold."""
-
-    clients: list[Identifier] = Field(default_factory=list)
-    priorities: list[Priority] = Field(default_factory=list)
-    labels: dict[str, str] = Field(default_factory=dict)
-    title_contains: str | None = None
-
-
-class RoutingTarget(_Strict):
-    """Where a matched ticket goes."""
-
-    tier: Identifier
-    team: str | None = None
-    assignee: Identifier | None = None
-    backup: Identifier | None = None
-    vendor: Identifier | None = None
-
-
-class RoutingRule(RoutingTarget):
-    """An ordered rule: the first whose match holds decides."""
-
-    name: str = Field(min_length=1)
-    match: RuleMatch = Field(default_factory=RuleMatch)
-
-
-class Routing(_Strict):
-    """Ordered rules, and the default when none matches."""
-
-    rules: list[RoutingRule] = Field(default_factory=list)
-    default: RoutingTarget
-
-
 class Vendor(_Strict):
     """An external vendor that can receive cases."""
 
@@ -195,7 +238,19 @@ class EscalatorConfig(_Strict):
     clients: list[Client] = Field(min_length=1)
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     integrations: list[Integration] = Field(default_factory=list)
+    teams: list[Team] = Field(default_factory=list)
+    schedules: list[Schedule] = Field(default_factory=list)
+    escalation_policies: list[EscalationPolicy] = Field(default_factory=list)
     routing: Routing
+    priority_matrix: dict[Level, dict[Level, Priority]] = Field(
+        default_factory=lambda: {
+            impact: {urgency: priority_for(impact, urgency) for urgency in Level}
+            for impact in Level
+        },
+        description="Impact (rows) x urgency (columns) to priority; ITIL by default.",
+    )
+    major_outage: MajorOutage | None = None
+    notifications: Notifications = Field(default_factory=Notifications)
     vendors: list[Vendor] = Field(default_factory=list)
     storms: StormPolicy = Field(default_factory=StormPolicy)
     email: EmailIntake = Field(default_factory=EmailIntake)

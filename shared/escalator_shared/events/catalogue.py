@@ -212,6 +212,56 @@ class TicketRouted(Event):
     backup: str | None = Field(default=None, description="Person id backing the assignee up.")
     priority: Priority = Field(description="Priority after routing rules.")
     rule: str = Field(description="Name of the rule that matched.")
+    priority_reason: str = Field(default="", description="How the priority was set.")
+    schedule: str | None = Field(default=None, description="On-call schedule the assignee is from.")
+    escalation_policy: str | None = Field(
+        default=None, description="Escalation policy snapshotted for the ticket."
+    )
+
+
+class EscalationStepReached(Event):
+    """The ticket's escalation chain reached a step (or paged it again): page these people."""
+
+    event_type: ClassVar[str] = "EscalationStepReached"
+    stream: ClassVar[str] = "routing"
+
+    title: str = Field(description="The ticket's title.")
+    priority: Priority = Field(description="The ticket's priority (it picks the channels).")
+    policy: str = Field(description="Escalation policy id.")
+    step: int = Field(description="Step index, from 0.")
+    round: int = Field(description="Pass through the steps, from 0 (repeats count up).")
+    step_name: str = Field(description="The step's name.")
+    reason: str = Field(description="routed, reopened, or the escalation reason.")
+    people: list[str] = Field(description="Person ids paged at this step.")
+    via: list[str] = Field(description="For each person, the target that named them.")
+    next_escalation_at: datetime | None = Field(
+        default=None, description="When the next step pages if nobody acknowledges."
+    )
+
+
+class RespondersPaged(Event):
+    """People paged outside the chain's steps (a manager for an unhappy customer, executives)."""
+
+    event_type: ClassVar[str] = "RespondersPaged"
+    stream: ClassVar[str] = "routing"
+
+    title: str = Field(description="The ticket's title.")
+    priority: Priority = Field(description="The ticket's priority.")
+    reason: str = Field(description="Why, e.g. customer_dissatisfied or major_outage.")
+    people: list[str] = Field(description="Person ids paged.")
+    via: list[str] = Field(description="For each person, the target that named them.")
+
+
+class EscalationStopped(Event):
+    """The ticket's chain stopped moving: acknowledged, resolved, or every step exhausted."""
+
+    event_type: ClassVar[str] = "EscalationStopped"
+    stream: ClassVar[str] = "routing"
+
+    outcome: str = Field(description="acknowledged, resolved or exhausted.")
+    step: int = Field(description="Step the chain stood at.")
+    round: int = Field(description="Round the chain stood at.")
+    by: str | None = Field(default=None, description="Who acknowledged or resolved.")
 
 
 class EscalationRequested(Event):
@@ -352,6 +402,9 @@ CATALOGUE: tuple[type[Event], ...] = (
     TicketPriorityChanged,
     TicketRouted,
     EscalationRequested,
+    EscalationStepReached,
+    RespondersPaged,
+    EscalationStopped,
     SlaClockStarted,
     SlaClockStopped,
     SlaWarningReached,

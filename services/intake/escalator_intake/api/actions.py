@@ -15,11 +15,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.domain.ticket_rules import TransitionRefusedError
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
+from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
 from escalator_shared.signed_links import (
     ExpiredLinkError,

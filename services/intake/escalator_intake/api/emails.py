@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import email_store
-from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.email.decisions import REPLAYABLE, EmailOutcome
 from escalator_intake.email.message import EmailParseError, parse_email
 from escalator_intake.mailboxes.inbox import EmailInbox
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
 
 

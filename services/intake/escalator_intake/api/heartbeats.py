@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from escalator_intake.alert_intake import AlertIntake
-from escalator_intake.api.auth import presented_token
 from escalator_intake.heartbeats import HeartbeatMonitor
+from escalator_shared.http.auth import presented_token
 from escalator_shared.http.errors import ApiError
 
 

@@ -9,9 +9,9 @@ from fastapi.responses import JSONResponse
 
 from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.answers import accepted_body
-from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.rejected_store import RejectedStore
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
 
 

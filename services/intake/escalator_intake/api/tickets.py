@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import ticket_queries, ticket_store
-from escalator_intake.api.auth import authenticate_staff
 from escalator_intake.domain.ticket_rules import (
     HoldReason,
     TicketStatus,
@@ -21,6 +20,7 @@ from escalator_intake.domain.ticket_rules import (
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_intake.ticket_queries import TicketFilter
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
 from escalator_shared.priority import Level
 

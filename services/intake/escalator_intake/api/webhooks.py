@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from escalator_intake.alert_intake import AlertIntake, parse_json
 from escalator_intake.api.answers import accepted_body
-from escalator_intake.api.auth import presented_token
+from escalator_shared.http.auth import presented_token
 from escalator_shared.http.errors import ApiError
 
 

@@ -7,10 +7,13 @@ from typing import Any
 
 from escalator_shared.events import (
     EscalationRequested,
+    EscalationStepReached,
+    EscalationStopped,
     Event,
     NotificationDelivered,
     NotificationFailed,
     NotificationRequested,
+    RespondersPaged,
     SlaBreached,
     SlaClockStarted,
     SlaClockStopped,
@@ -63,6 +66,17 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
     EscalationRequested: lambda e: (
         f"Escalation requested by {e.requested_by} ({e.reason})"
         + (f": {e.note[:300]}" if e.note else "")
+    ),
+    EscalationStepReached: lambda e: (
+        f"Escalation step {e.step + 1} ({e.step_name})"
+        + (f", round {e.round + 1}" if e.round else "")
+        + f": paged {', '.join(e.people) or 'nobody'} ({e.reason.replace('_', ' ')})"
+    ),
+    RespondersPaged: lambda e: (
+        f"Paged {', '.join(e.people) or 'nobody'} ({e.reason.replace('_', ' ')})"
+    ),
+    EscalationStopped: lambda e: (
+        f"Escalation stopped at step {e.step + 1}: {e.outcome}" + (f" by {e.by}" if e.by else "")
     ),
     SlaClockStarted: lambda e: (
         f"{e.metric} clock started ({e.policy}), due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"

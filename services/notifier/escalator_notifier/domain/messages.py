@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from escalator_shared.events import SlaBreached, TicketRouted
+from escalator_shared.events import EscalationStepReached, RespondersPaged, SlaBreached
 
 
 @dataclass(frozen=True)
@@ -15,16 +15,43 @@ class Message:
     body: str
 
 
-def routed_message(ticket_id: str, client_id: str, routed: TicketRouted) -> Message:
-    """Tell the assignee a ticket is theirs."""
+def step_message(ticket_id: str, client_id: str, reached: EscalationStepReached) -> Message:
+    """Page the people of an escalation step: a new ticket is theirs, or it escalated to them."""
+    first_page = reached.step == 0 and reached.round == 0 and reached.reason == "routed"
+    if first_page:
+        subject = f"[{reached.priority}] Assigned to you: {reached.title}"
+        opening = f"Ticket {ticket_id} for client {client_id} is assigned to you."
+    else:
+        why = reached.reason.replace("_", " ")
+        subject = f"[{reached.priority}] Escalated to you ({why}): {reached.title}"
+        opening = (
+            f"Ticket {ticket_id} for client {client_id} escalated to step {reached.step + 1} "
+            f"({reached.step_name}) because: {why}."
+        )
+    deadline = (
+        f"\nIf nobody acknowledges it by {reached.next_escalation_at:%Y-%m-%d %H:%M:%S} UTC, "
+        "it escalates further.\n"
+        if reached.next_escalation_at
+        else "\n"
+    )
     return Message(
-        subject=f"[{routed.priority}] Assigned to you: {routed.title}",
+        subject=subject,
         body=(
-            f"Ticket {ticket_id} for client {client_id} is assigned to you.\n\n"
-            f"Title: {routed.title}\nPriority: {routed.priority}\nTier: {routed.tier}"
-            + (f" ({routed.team})" if routed.team else "")
-            + f"\nRouting rule: {routed.rule}\n\n"
-            "Please acknowledge it before its response SLA runs out.\n"
+            f"{opening}\n\nTitle: {reached.title}\nPriority: {reached.priority}\n"
+            f"Escalation policy: {reached.policy}, step {reached.step + 1} ({reached.step_name})\n"
+            f"{deadline}\nPlease acknowledge it.\n"
+        ),
+    )
+
+
+def paged_message(ticket_id: str, client_id: str, paged: RespondersPaged) -> Message:
+    """Call someone in outside the chain (a manager, the executives)."""
+    why = paged.reason.replace("_", " ")
+    return Message(
+        subject=f"[{paged.priority}] Your attention ({why}): {paged.title}",
+        body=(
+            f"You are called in on ticket {ticket_id} for client {client_id} because: {why}.\n\n"
+            f"Title: {paged.title}\nPriority: {paged.priority}\n"
         ),
     )
 

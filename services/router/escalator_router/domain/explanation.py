@@ -1,0 +1,96 @@
+"""The explain view: for a ticket's facts, everything routing decides and the chain it starts.
+
+Built from the same `Router` the service runs, so the answer matches what then happens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from escalator_router.domain.assignment import Assignment
+from escalator_router.domain.escalation_chain import plan
+from escalator_router.domain.facts import TicketFacts
+from escalator_router.domain.router import Router
+from escalator_router.domain.rulebook import RuleVerdict
+from escalator_router.domain.targets import resolve_targets
+from escalator_shared.config import EscalatorConfig
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """One person paged at one step, and on which channels."""
+
+    person: str
+    name: str
+    via: str
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """A step as it would unfold if nobody acknowledged."""
+
+    offset_seconds: float
+    at: datetime
+    step: int
+    round: int
+    name: str
+    pages: tuple[PlannedPage, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """The whole answer of the explain view."""
+
+    verdicts: tuple[RuleVerdict, ...]
+    assignment: Assignment
+    timeline: tuple[TimelineEntry, ...]
+    sla_targets: dict[str, int]
+    vendor: str | None
+
+
+def explain(router: Router, config: EscalatorConfig, facts: TicketFacts) -> Explanation:
+    """What routing decides for the facts at `facts.at`, and the chain that would follow."""
+    choice, assignment = router.explain(facts)
+    timeline = []
+    for planned in plan(assignment.policy):
+        at = facts.at + timedelta(seconds=planned.offset_seconds)
+        step = assignment.policy.steps[planned.step]
+        pages = resolve_targets(step.targets, router.directory, assignment.responders, at)
+        timeline.append(
+            TimelineEntry(
+                offset_seconds=planned.offset_seconds,
+                at=at,
+                step=planned.step,
+                round=planned.round,
+                name=step.name or f"step {planned.step + 1}",
+                pages=tuple(_planned_page(config, p.person, p.via, assignment) for p in pages),
+            )
+        )
+    return Explanation(
+        verdicts=choice.verdicts,
+        assignment=assignment,
+        timeline=tuple(timeline),
+        sla_targets=_sla_targets(config, facts.client_id, assignment),
+        vendor=assignment.vendor,
+    )
+
+
+def _planned_page(
+    config: EscalatorConfig, person_id: str, via: str, assignment: Assignment
+) -> PlannedPage:
+    person = config.person(person_id)
+    channels = config.notifications.channels_for(person, assignment.priority)
+    return PlannedPage(person_id, person.name, via, tuple(channels))
+
+
+def _sla_targets(config: EscalatorConfig, client_id: str, assignment: Assignment) -> dict[str, int]:
+    try:
+        policy = config.sla_policy(config.client(client_id).sla_policy)
+    except KeyError:
+        return {}
+    targets = {"response": int(policy.response_target(assignment.priority).total_seconds())}
+    if assignment.priority in policy.resolution:
+        targets["resolution"] = int(policy.resolution[assignment.priority].total_seconds())
+    return targets
