@@ -29,9 +29,26 @@ def config_overrides() -> dict[str, Any]:
     """Steps a few seconds apart; response targets long enough that no breach interferes."""
     example = yaml.safe_load(EXAMPLE.read_text())
     for policy in example["sla_policies"]:
-        policy["response"] = dict.fromkeys(["P1", "P2", "P3", "P4", "P5"], "1h")
+        policy["response"] = {"P1": "1h", "P2": "1h", "P3": "1h", "P4": "1h", "P5": "4h"}
+    routing = example["routing"]
+    routing["rules"].insert(
+        0,
+        {
+            "name": "toner-is-planning",
+            "match": {"keywords": ["toner"]},
+            "team": "helpdesk",
+            "priority": "P5",
+        },
+    )
     return {
         "sla_policies": example["sla_policies"],
+        "routing": routing,
+        "major_outage": {
+            "distinct_clients": 2,
+            "window": "15m",
+            "flagged_services": ["core-network"],
+            "page": ["tier:executive"],
+        },
         "escalation_policies": [
             {
                 "id": "standard",
@@ -257,3 +274,112 @@ def test_explain_a_routed_ticket_by_its_id(system: RunningSystem) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["rule"] == "critical-to-l2"
     assert response.json()["timeline"][0]["text"].startswith("T+0 L2 and L3 at once: Bob Okafor")
+
+
+def _executive_pages(system: RunningSystem, ticket_id: str) -> list[Any]:
+    return [
+        m
+        for m in system.smtp.matching(f"ticket {ticket_id} for client")
+        if m["To"] == "frank@msp.example" and "major outage" in str(m["Subject"])
+    ]
+
+
+def test_two_clients_hit_by_one_service_page_the_executives_once(system: RunningSystem) -> None:
+    body = {"title": "Exchange Online unreachable", "severity": "critical"}
+    first = _post(
+        system,
+        "acme-monitoring",
+        "dev-token-acme-monitoring",
+        body | {"labels": {"service": "exo"}},
+    )
+    wait_for_steps(system, first, 1)
+    second = _post(
+        system,
+        "globex-monitoring",
+        "dev-token-globex-monitoring",
+        body | {"labels": {"service": "exo"}},
+    )
+    view = system.wait_for_ticket(second, until="RespondersPaged")
+    [paged] = [e["summary"] for e in view["timeline"] if e["event"] == "RespondersPaged"]
+    assert paged == "Paged frank (major outage: 2 clients hit on exo within 15 min)"
+    eventually(lambda: _executive_pages(system, second) or None, 15, "no page to the executives")
+    # A third ticket in the same window is part of the same outage: no second page.
+    third = _post(
+        system,
+        "globex-monitoring",
+        "dev-token-globex-monitoring",
+        {"title": "Outlook cannot connect", "severity": "critical", "labels": {"service": "exo"}},
+    )
+    wait_for_steps(system, third, 1)
+    later = system.wait_for_ticket(third, until="EscalationStepReached")
+    assert "RespondersPaged" not in [e["event"] for e in later["timeline"]]
+    first_view = system.ticket(first)
+    assert first_view is not None
+    assert "RespondersPaged" not in [e["event"] for e in first_view["timeline"]]
+
+
+def test_a_flagged_service_pages_the_executives_at_once(system: RunningSystem) -> None:
+    ticket_id = system.post_alert(
+        {
+            "title": "Core network down",
+            "severity": "critical",
+            "labels": {"service": "core-network"},
+        }
+    )
+    view = system.wait_for_ticket(ticket_id, until="RespondersPaged")
+    [paged] = [e["summary"] for e in view["timeline"] if e["event"] == "RespondersPaged"]
+    assert paged == "Paged frank (major outage: flagged service core-network is down)"
+    alert = {
+        "client": "acme",
+        "title": "Core network down",
+        "severity": "critical",
+        "labels": {"service": "core-network"},
+    }
+    assert _explain(system, alert)["major_outage"] == (
+        "flagged service core-network: pages tier:executive at once"
+    )
+
+
+def test_the_sla_clock_follows_the_priority_routing_sets(system: RunningSystem) -> None:
+    ticket_id = system.post_alert({"title": "Toner low on PRN-2", "severity": "minor"})
+
+    def at_p5_target() -> dict[str, Any] | None:
+        view = system.ticket(ticket_id)
+        response = (view or {}).get("sla", {}).get("response", {})
+        return view if response.get("target_seconds") == 4 * 3600 else None
+
+    # Whichever of TicketOpened and TicketRouted the SLA timer sees first, the clock ends at P5.
+    view = eventually(at_p5_target, 20, f"ticket {ticket_id}'s clock never took P5's target")
+    assert view["priority"] == "P5"
+    retargeted = [e["summary"] for e in view["timeline"] if e["event"] == "SlaClockRetargeted"]
+    assert all("(routed at P5 by rule toner-is-planning)" in line for line in retargeted)
+    explained = _explain(
+        system, {"client": "acme", "title": "Toner low on PRN-2", "severity": "minor"}
+    )
+    assert explained["sla_targets_seconds"]["response"] == 4 * 3600
+
+
+def test_a_drill_rehearses_the_chain_without_engaging_the_vendor(system: RunningSystem) -> None:
+    manager = {"Authorization": "Bearer dev-staff-token-carol"}
+    drill = {"client": "acme", "title": "Teams sign-in failures", "labels": {"service": "m365"}}
+    with system.intake as client:
+        refused = client.post("/v1/drills", json=drill, headers=STAFF)  # a technician
+        response = client.post("/v1/drills", json=drill, headers=manager)
+    assert refused.status_code == 403
+    assert response.status_code == 202, response.text
+    ticket_id = response.json()["ticket_id"]
+    assert wait_for_steps(system, ticket_id, 1)[0] == (0, ["bob"], "routed")
+    view = system.wait_for_ticket(ticket_id, until="TicketRouted")
+    assert view["title"] == "[DRILL] Teams sign-in failures"
+    [routed] = [e["summary"] for e in view["timeline"] if e["event"] == "TicketRouted"]
+    assert routed.endswith("drill: vendor microsoft would get a case")
+    page = system.smtp.wait_for(f"Ticket {ticket_id} for client acme", 15)
+    assert "[DRILL] Teams sign-in failures" in str(page[0]["Subject"])
+    time.sleep(2)
+    with httpx.Client(base_url=system.services["vendor-gateway"].url, timeout=10) as client:
+        cases = client.get("/v1/vendor-cases", params={"ticket_id": ticket_id}, headers=STAFF)
+    assert cases.status_code == 200, cases.text
+    assert cases.json() == []
+    later = system.ticket(ticket_id)
+    assert later is not None
+    assert "VendorCaseRequested" not in [e["event"] for e in later["timeline"]]

@@ -85,6 +85,7 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "RespondersPaged",
             "Severity",
             "SlaBreached",
+            "SlaClockRetargeted",
             "SlaClockStarted",
             "SlaClockStopped",
             "SlaWarningReached",

@@ -119,6 +119,7 @@ class AlertHandlers:
             opened_at=now,
             reference=ticket_reference(number),
             requester=alert.requester,
+            drill=alert.drill,
         )
         await _emit_for(ticket_id, opened, ctx)
 

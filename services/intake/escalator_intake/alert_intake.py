@@ -27,8 +27,18 @@ from escalator_intake.domain.rate_limit import RateLimiter
 from escalator_intake.rejected_store import RejectedStore
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.config import EscalatorConfig, Integration
-from escalator_shared.events import Envelope, Topics, new_id, utc_now
+from escalator_shared.events import (
+    AlertReceived,
+    AlertStatus,
+    Envelope,
+    Severity,
+    Topics,
+    new_id,
+    utc_now,
+)
 from escalator_shared.http.errors import ApiError
+
+DRILL = "drill"  # the integration and source of drill tickets
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,33 @@ class AlertIntake:
             accepted.append(Accepted(alert_id, event.dedup_key, client_id))
         await self._producer.send_many(messages)
         return accepted
+
+    async def drill(
+        self, client_id: str, title: str, severity: Severity, labels: dict[str, str], by: str
+    ) -> Accepted:
+        """A synthetic, clearly marked alert for a client's chain, made durable like any other."""
+        if client_id not in self._clients:
+            raise ApiError(422, "unknown_client", f"no client {client_id!r}")
+        alert_id = new_id()
+        event = AlertReceived(
+            alert_id=alert_id,
+            integration=DRILL,
+            source=DRILL,
+            dedup_key=f"drill-{alert_id}",
+            status=AlertStatus.FIRING,
+            severity=severity,
+            title=f"[DRILL] {title}"[:1024],
+            labels=labels,
+            description=(
+                f"Escalation drill started by {by}: acknowledge it as you would a real one."
+            ),
+            occurred_at=utc_now(),
+            drill=True,
+        )
+        envelope = Envelope.wrap(event, ticket_id=alert_id, client_id=client_id, producer="intake")
+        key = alert_message_key(DRILL, event.dedup_key)
+        await self._producer.send_many([(self._topics.alerts, key, envelope.to_bytes())])
+        return Accepted(alert_id, event.dedup_key, client_id)
 
 
 def parse_json(raw: bytes) -> Any:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.actions import actions_router
+from escalator_intake.api.drills import drills_router
 from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
@@ -76,6 +77,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         webhook_router(intake, settings.max_body_bytes),
         heartbeat_router(intake, monitor),
         rejected_router(config, rejected, intake),
+        drills_router(config, intake),
         tickets_router(config, runtime.session_factory, commands),
         actions_router(config, commands, secret, settings.public_url),
         emails_router(config, runtime.session_factory, inbox),

@@ -10,6 +10,7 @@ from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import (
     Event,
     SlaBreached,
+    SlaClockRetargeted,
     SlaClockStarted,
     SlaClockStopped,
     TicketRouted,
@@ -44,7 +45,7 @@ async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
             "assignee": event.assignee,
             "priority": event.priority.value,
         }
-    if isinstance(event, SlaClockStarted | SlaClockStopped | SlaBreached):
+    if isinstance(event, SlaClockStarted | SlaClockRetargeted | SlaClockStopped | SlaBreached):
         ticket = await ticket_store.get_for_update(ctx.uow.session, ctx.envelope.ticket_id)
         if ticket is None:
             return {}
@@ -57,6 +58,8 @@ async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
                 target_seconds=event.target_seconds,
                 state="running",
             )
+        elif isinstance(event, SlaClockRetargeted):
+            clock.update(due_at=event.due_at.isoformat(), target_seconds=event.target_seconds)
         elif isinstance(event, SlaClockStopped):
             clock.update(state=event.outcome, stopped_at=event.stopped_at.isoformat())
         else:

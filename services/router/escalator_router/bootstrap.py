@@ -13,6 +13,7 @@ from escalator_router.domain.router import Router
 from escalator_router.escalation_handlers import TicketLifeHandlers, TriggerHandlers
 from escalator_router.escalation_metrics import EscalationMetrics
 from escalator_router.escalation_timer import EscalationTimer
+from escalator_router.outage_detector import OutageDetector
 from escalator_router.routing_handlers import RoutingHandlers
 from escalator_router.settings import RouterSettings
 from escalator_shared.config import EscalatorConfig
@@ -31,7 +32,8 @@ def create_app(settings: RouterSettings, config: EscalatorConfig) -> FastAPI:
     router = Router(config)
     escalation_metrics = EscalationMetrics.create(metrics.registry)
     keeper = ChainKeeper(router.directory, escalation_metrics)
-    routing = RoutingHandlers(router, keeper, escalation_metrics)
+    outages = OutageDetector(config.major_outage, router.directory, escalation_metrics)
+    routing = RoutingHandlers(router, keeper, outages, escalation_metrics)
     life = TicketLifeHandlers(keeper)
     runtime.add_consumer(
         "tickets",

@@ -70,6 +70,7 @@ def _explain(config: EscalatorConfig, args: argparse.Namespace) -> int:
         f"   on call {result['on_call']}, backup {result['backup']}, "
         f"policy {result['escalation_policy']}\n"
         f"   SLA targets (s): {result['sla_targets_seconds']}; vendor: {result['vendor']}"
+        + (f"\n   major outage: {result['major_outage']}" if result["major_outage"] else "")
     )
     for entry in result["timeline"]:
         print(f"   {entry['text']}")  # noqa: T201

@@ -17,6 +17,7 @@ class EscalationMetrics:
     steps: Counter
     time_to_escalate: Histogram
     stopped: Counter
+    major_outages: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> EscalationMetrics:
@@ -46,6 +47,12 @@ class EscalationMetrics:
                 "escalator_escalations_stopped",
                 "Chains that stopped, by outcome (acknowledged, resolved, exhausted).",
                 ["outcome"],
+                registry=registry,
+            ),
+            major_outages=Counter(
+                "escalator_major_outages_declared",
+                "Major outages declared, by trigger (flagged service, or several clients).",
+                ["trigger"],
                 registry=registry,
             ),
         )

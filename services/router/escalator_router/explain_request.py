@@ -124,6 +124,7 @@ def answer(explanation: Explanation, config: EscalatorConfig) -> dict[str, Any]:
         "sla_targets_seconds": explanation.sla_targets,
         "vendor": explanation.vendor,
         "vendor_name": next((v.name for v in config.vendors if v.id == explanation.vendor), None),
+        "major_outage": explanation.major_outage,
     }
 
 

@@ -12,6 +12,7 @@ from escalator_router.domain.escalation_chain import start
 from escalator_router.domain.facts import TicketFacts
 from escalator_router.domain.router import Router
 from escalator_router.escalation_metrics import EscalationMetrics
+from escalator_router.outage_detector import OutageDetector
 from escalator_router.tables import escalations, routings
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.events import TicketOpened, TicketRouted, VendorCaseRequested, utc_now
@@ -41,10 +42,15 @@ class RoutingHandlers:
 
     router: Router
     keeper: ChainKeeper
+    outages: OutageDetector
     metrics: EscalationMetrics
 
     async def on_ticket_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
-        """Route, record, announce; request a vendor case if the rule says so; start the chain."""
+        """Route, record, announce; request a vendor case if the rule says so; start the chain.
+
+        A drill goes through the same chain (staff are paged, marked as a drill by its title),
+        but no vendor case is requested and it never counts toward a major outage.
+        """
         facts = facts_of(opened, ctx.envelope.client_id)
         assignment = self.router.route(facts)
         if not await self._record(ctx, facts, assignment):
@@ -62,9 +68,11 @@ class RoutingHandlers:
                 priority_reason=assignment.priority_reason,
                 schedule=assignment.schedule,
                 escalation_policy=assignment.policy.id,
+                vendor=assignment.vendor,
+                drill=opened.drill,
             )
         )
-        if assignment.vendor is not None:
+        if assignment.vendor is not None and not opened.drill:
             await ctx.emit(
                 VendorCaseRequested(
                     vendor=assignment.vendor,
@@ -73,6 +81,16 @@ class RoutingHandlers:
                 )
             )
         await self._start_chain(ctx, opened, assignment, facts)
+        if opened.drill:
+            return  # a rehearsal never declares a major outage
+        await self.outages.ticket_routed(
+            ctx.uow.session,
+            (ctx.envelope.ticket_id, ctx.envelope.client_id, opened.title),
+            assignment,
+            facts.labels,
+            now=facts.at,
+            emit=ctx.emit,
+        )
 
     async def _record(
         self, ctx: HandlerContext, facts: TicketFacts, assignment: Assignment

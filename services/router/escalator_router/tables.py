@@ -65,3 +65,23 @@ escalation_steps = Table(
     Column("reached_at", DateTime(timezone=True), nullable=False),
     Column("seconds_since_start", Float, nullable=False),
 )
+
+# Tickets that count toward a major outage, by service, for the sliding window.
+outage_watch = Table(
+    "outage_watch",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("service", Text, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+)
+
+# The last major outage declared per service: executives are paged once per window, not per ticket.
+major_outages = Table(
+    "major_outages",
+    metadata,
+    Column("service", Text, primary_key=True),
+    Column("declared_at", DateTime(timezone=True), nullable=False),
+    Column("ticket_id", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+)

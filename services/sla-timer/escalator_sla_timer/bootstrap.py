@@ -12,15 +12,17 @@ from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
 from escalator_sla_timer.breach_timer import BreachTimer
 from escalator_sla_timer.clock_handlers import ClockHandlers
+from escalator_sla_timer.priority_handlers import PriorityHandlers
 from escalator_sla_timer.settings import SlaTimerSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the SLA timer: a consumer of ticket life, and the breach timer."""
+    """Wire the SLA timer: consumers of ticket life and routed priorities, the breach timer."""
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
     runtime.add_consumer("tickets", [runtime.topics.tickets], ClockHandlers(config).registry())
+    runtime.add_consumer("routing", [runtime.topics.routing], PriorityHandlers(config).registry())
     timer = BreachTimer(
         runtime.unit_of_work,
         poll_seconds=settings.timer_poll_seconds,

@@ -11,6 +11,7 @@ from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.errors import PermanentError
 from escalator_shared.events import (
+    Priority,
     SlaClockStarted,
     SlaClockStopped,
     TicketAcknowledged,
@@ -20,7 +21,7 @@ from escalator_shared.events import (
     utc_now,
 )
 from escalator_sla_timer.domain.clocks import ClockState, elapsed_seconds, plan_response_clock
-from escalator_sla_timer.tables import clocks
+from escalator_sla_timer.tables import clocks, routed_priorities
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,18 @@ class ClockHandlers:
     config: EscalatorConfig
 
     async def on_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
-        """Start the response clock from the client's SLA policy."""
+        """Start the response clock from the SLA policy, at the routed priority if known."""
+        routed = (
+            await ctx.uow.session.execute(
+                select(routed_priorities.c.priority).where(
+                    routed_priorities.c.ticket_id == ctx.envelope.ticket_id
+                )
+            )
+        ).scalar_one_or_none()
+        priority = Priority(routed) if routed is not None else opened.priority
         try:
             plan = plan_response_clock(
-                self.config, ctx.envelope.client_id, opened.priority, opened.opened_at
+                self.config, ctx.envelope.client_id, priority, opened.opened_at
             )
         except KeyError as exc:
             raise PermanentError(f"no SLA policy for client {ctx.envelope.client_id!r}") from exc
@@ -51,6 +60,7 @@ class ClockHandlers:
                 started_at=opened.opened_at,
                 due_at=plan.due_at,
                 correlation_id=ctx.envelope.correlation_id,
+                drill=opened.drill,
             )
             .on_conflict_do_nothing()
             .returning(clocks.c.id)

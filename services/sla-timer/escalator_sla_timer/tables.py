@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Integer, MetaData, Table, Text, false
 
 metadata = MetaData()
 
@@ -20,4 +20,16 @@ clocks = Table(
     Column("due_at", DateTime(timezone=True), nullable=False),
     Column("stopped_at", DateTime(timezone=True)),
     Column("correlation_id", Text, nullable=False),
+    # Drill tickets' clocks run (the rehearsal includes breaches) but SLA reports leave them out.
+    Column("drill", Boolean, nullable=False, server_default=false()),
+)
+
+# The priority routing gave each ticket, kept so a clock started after it uses it too (the routing
+# and tickets topics are separate streams, so either event may arrive first).
+routed_priorities = Table(
+    "routed_priorities",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("priority", Text, nullable=False),
+    Column("rule", Text, nullable=False),
 )

@@ -79,6 +79,9 @@ class AlertReceived(Event):
     requester: str | None = Field(
         default=None, description="Email address of the person who asked (email requests)."
     )
+    drill: bool = Field(
+        default=False, description="A rehearsal: never reaches customers or vendors."
+    )
 
 
 class EmailReceived(Event):
@@ -114,6 +117,9 @@ class TicketOpened(Event):
     )
     requester: str | None = Field(
         default=None, description="Email address of the person who asked (email requests)."
+    )
+    drill: bool = Field(
+        default=False, description="A rehearsal: staff are paged, customers and vendors never."
     )
 
 
@@ -217,6 +223,8 @@ class TicketRouted(Event):
     escalation_policy: str | None = Field(
         default=None, description="Escalation policy snapshotted for the ticket."
     )
+    vendor: str | None = Field(default=None, description="Vendor the rule engages, if any.")
+    drill: bool = Field(default=False, description="A drill: the vendor is named, not engaged.")
 
 
 class EscalationStepReached(Event):
@@ -248,6 +256,7 @@ class RespondersPaged(Event):
     title: str = Field(description="The ticket's title.")
     priority: Priority = Field(description="The ticket's priority.")
     reason: str = Field(description="Why, e.g. customer_dissatisfied or major_outage.")
+    detail: str = Field(default="", description="More on why, e.g. '3 clients hit on m365'.")
     people: list[str] = Field(description="Person ids paged.")
     via: list[str] = Field(description="For each person, the target that named them.")
 
@@ -286,6 +295,21 @@ class SlaClockStarted(Event):
     policy: str = Field(description="SLA policy that set the target.")
     target_seconds: int = Field(description="Target duration.")
     due_at: datetime = Field(description="When it breaches if not fulfilled.")
+
+
+class SlaClockRetargeted(Event):
+    """A running clock's target changed because the ticket's priority did (routing, a person)."""
+
+    event_type: ClassVar[str] = "SlaClockRetargeted"
+    stream: ClassVar[str] = "sla"
+
+    clock_id: str = Field(description="Id of the clock.")
+    metric: str = Field(description="What it measures.")
+    priority: Priority = Field(description="The priority the target is now for.")
+    previous_target_seconds: int = Field(description="The target before.")
+    target_seconds: int = Field(description="The new target.")
+    due_at: datetime = Field(description="When it breaches now.")
+    reason: str = Field(description="Why, e.g. 'routed at P2 by rule acme-vip-fast-track'.")
 
 
 class SlaClockStopped(Event):
@@ -406,6 +430,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     RespondersPaged,
     EscalationStopped,
     SlaClockStarted,
+    SlaClockRetargeted,
     SlaClockStopped,
     SlaWarningReached,
     SlaBreached,

@@ -15,6 +15,7 @@ from escalator_shared.events import (
     NotificationRequested,
     RespondersPaged,
     SlaBreached,
+    SlaClockRetargeted,
     SlaClockStarted,
     SlaClockStopped,
     SlaWarningReached,
@@ -35,7 +36,8 @@ from escalator_shared.events import (
 def _routed(e: TicketRouted) -> str:
     who = f", assigned to {e.assignee}" if e.assignee else ""
     team = f" ({e.team})" if e.team else ""
-    return f"Routed to {e.tier}{team}{who} by rule {e.rule}; priority {e.priority}"
+    drill = f"; drill: vendor {e.vendor} would get a case" if e.drill and e.vendor else ""
+    return f"Routed to {e.tier}{team}{who} by rule {e.rule}; priority {e.priority}{drill}"
 
 
 def _note(note: TicketNoteAdded) -> str:
@@ -73,13 +75,19 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
         + f": paged {', '.join(e.people) or 'nobody'} ({e.reason.replace('_', ' ')})"
     ),
     RespondersPaged: lambda e: (
-        f"Paged {', '.join(e.people) or 'nobody'} ({e.reason.replace('_', ' ')})"
+        f"Paged {', '.join(e.people) or 'nobody'} ({e.reason.replace('_', ' ')}"
+        + (f": {e.detail}" if e.detail else "")
+        + ")"
     ),
     EscalationStopped: lambda e: (
         f"Escalation stopped at step {e.step + 1}: {e.outcome}" + (f" by {e.by}" if e.by else "")
     ),
     SlaClockStarted: lambda e: (
         f"{e.metric} clock started ({e.policy}), due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"
+    ),
+    SlaClockRetargeted: lambda e: (
+        f"{e.metric} clock retargeted to {e.target_seconds}s ({e.reason}), "
+        f"due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"
     ),
     SlaClockStopped: lambda e: f"{e.metric} clock {e.outcome} after {e.elapsed_seconds}s",
     SlaWarningReached: lambda e: f"{e.metric} clock at {e.percent}% of its target",

@@ -50,7 +50,9 @@ def paged_message(ticket_id: str, client_id: str, paged: RespondersPaged) -> Mes
     return Message(
         subject=f"[{paged.priority}] Your attention ({why}): {paged.title}",
         body=(
-            f"You are called in on ticket {ticket_id} for client {client_id} because: {why}.\n\n"
+            f"You are called in on ticket {ticket_id} for client {client_id} because: {why}"
+            + (f" ({paged.detail})" if paged.detail else "")
+            + ".\n\n"
             f"Title: {paged.title}\nPriority: {paged.priority}\n"
         ),
     )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from escalator_router.domain.assignment import Assignment
 from escalator_router.domain.escalation_chain import plan
 from escalator_router.domain.facts import TicketFacts
+from escalator_router.domain.major_outage import watch
 from escalator_router.domain.router import Router
 from escalator_router.domain.rulebook import RuleVerdict
 from escalator_router.domain.targets import resolve_targets
@@ -48,6 +49,7 @@ class Explanation:
     timeline: tuple[TimelineEntry, ...]
     sla_targets: dict[str, int]
     vendor: str | None
+    major_outage: str | None
 
 
 def explain(router: Router, config: EscalatorConfig, facts: TicketFacts) -> Explanation:
@@ -74,6 +76,24 @@ def explain(router: Router, config: EscalatorConfig, facts: TicketFacts) -> Expl
         timeline=tuple(timeline),
         sla_targets=_sla_targets(config, facts.client_id, assignment),
         vendor=assignment.vendor,
+        major_outage=_major_outage(config, facts, assignment),
+    )
+
+
+def _major_outage(
+    config: EscalatorConfig, facts: TicketFacts, assignment: Assignment
+) -> str | None:
+    policy = config.major_outage
+    taking_part = watch(policy, assignment.priority, facts.labels)
+    if policy is None or taking_part is None:
+        return None
+    paged = ", ".join(policy.page)
+    if taking_part.flagged:
+        return f"flagged service {taking_part.service}: pages {paged} at once"
+    minutes = policy.window.total_seconds() / 60
+    return (
+        f"counts toward a major outage on {taking_part.service}: {policy.distinct_clients} "
+        f"clients within {minutes:g} min page {paged}"
     )
 
 
