@@ -69,3 +69,5 @@ bench: install
 	@deploy/local/test-tools.sh bench
 	@$(PY) -m tests.benchmarks.intake_throughput
 	@$(PY) -m tests.benchmarks.routing_decisions
+	@$(PY) -m tests.benchmarks.router_throughput --routers 1
+	@$(PY) -m tests.benchmarks.router_throughput --routers 2

@@ -87,12 +87,15 @@ class ServiceRuntime:
     def add_consumer(self, name: str, topics: Sequence[str], handlers: HandlerRegistry) -> None:
         """Consume `topics` as group `<service>.<name>`, dispatching to `handlers` idempotently."""
         group = f"{self.settings.topic_prefix}{self.settings.service_name}.{name}"
+        dispatcher = EventDispatcher(group, handlers, self.unit_of_work)
         runner = ConsumerRunner(
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             group_id=group,
             topics=topics,
             dead_letter_topic=self.topics.dead_letter(f"{self.settings.service_name}.{name}"),
-            handler=EventDispatcher(group, handlers, self.unit_of_work),
+            handler=dispatcher,
+            batch_handler=dispatcher.handle_batch,
+            transaction_size=self.settings.consumer_transaction_size,
             producer=self.producer,
             metrics=self.metrics.for_consumer(group),
             max_attempts=self.settings.consumer_max_attempts,

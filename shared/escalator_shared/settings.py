@@ -39,6 +39,9 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, ge=1, description="Tries before dead-letter.")
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)
     consumer_batch_size: int = Field(default=500, ge=1)
+    consumer_transaction_size: int = Field(
+        default=100, ge=1, description="Records of one partition handled in one transaction."
+    )
     outbox_poll_seconds: float = Field(default=0.5, gt=0)
     processed_events_retention_hours: float = Field(
         default=7 * 24,

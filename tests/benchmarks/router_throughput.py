@@ -83,6 +83,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tickets", type=int, default=20_000)
     parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--transaction-size", type=int, default=100)
+    parser.add_argument("--routers", type=int, default=1, help="router processes (one group)")
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         infra = provide_infrastructure(stack)
@@ -90,27 +92,35 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         config = workdir / "config.yaml"
         config.write_text(yaml.safe_dump(generated_config().model_dump(mode="json")))
-        router = ServiceProcess(
-            "router",
-            {
-                "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                "ESCALATOR_DATABASE_URL": infra.database_url,
-                "ESCALATOR_DATABASE_SCHEMA": namespace.schema("router"),
-                "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
-                "ESCALATOR_TOPIC_PARTITIONS": str(args.partitions),
-                "ESCALATOR_CONFIG": str(config),
-                "ESCALATOR_LOG_LEVEL": "WARNING",
-            },
-            workdir,
-        )
-        router.start()
-        stack.callback(router.stop)
-        router.wait_ready()
+        routers = [
+            ServiceProcess(
+                "router",
+                {
+                    "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+                    "ESCALATOR_DATABASE_URL": infra.database_url,
+                    "ESCALATOR_DATABASE_SCHEMA": namespace.schema("router"),
+                    "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
+                    "ESCALATOR_TOPIC_PARTITIONS": str(args.partitions),
+                    "ESCALATOR_CONFIG": str(config),
+                    "ESCALATOR_LOG_LEVEL": "WARNING",
+                    "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(args.transaction_size),
+                },
+                workdir / f"router-{n}",
+            )
+            for n in range(args.routers)
+        ]
+        for router in routers:
+            router.log_dir.mkdir(parents=True, exist_ok=True)
+            router.start()
+            stack.callback(router.stop)
+            router.wait_ready()
+        time.sleep(3 if args.routers > 1 else 0)  # let the group settle its partitions
         elapsed, routed = asyncio.run(
             _run(infra.kafka_bootstrap_servers, namespace.topic_prefix, args.tickets)
         )
         print(
-            f"router benchmark: one router process, {args.partitions} partitions, "
+            f"router benchmark: {args.routers} router process(es), {args.partitions} partitions, "
+            f"up to {args.transaction_size} records per transaction, "
             f"500 rules / 200 clients / 50 schedules, all on this machine"
         )
         print(

@@ -383,3 +383,14 @@ def test_a_drill_rehearses_the_chain_without_engaging_the_vendor(system: Running
     later = system.ticket(ticket_id)
     assert later is not None
     assert "VendorCaseRequested" not in [e["event"] for e in later["timeline"]]
+
+
+def test_a_client_escalation_diagram_is_served_as_mermaid(system: RunningSystem) -> None:
+    with httpx.Client(base_url=system.services["router"].url, timeout=10) as client:
+        diagram = client.get("/v1/clients/globex/escalation-diagram", headers=STAFF)
+        unknown = client.get("/v1/clients/nobody/escalation-diagram", headers=STAFF)
+    assert diagram.status_code == 200, diagram.text
+    assert diagram.headers["content-type"].startswith("text/vnd.mermaid")
+    assert diagram.text.startswith("flowchart TD\n")
+    assert "globex-firewall-to-network<br/>keywords firewall, vpn, meraki" in diagram.text
+    assert unknown.status_code == 404

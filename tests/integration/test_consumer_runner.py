@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from escalator_shared.bus.consumer import ConsumerRunner, EnvelopeHandler, Outcome
+from escalator_shared.bus.consumer import BatchHandler, ConsumerRunner, EnvelopeHandler, Outcome
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.events import Envelope, TicketAcknowledged, Topics, utc_now
 from escalator_shared.observability.metrics import ServiceMetrics
@@ -36,6 +36,7 @@ def _runner(
     handler: EnvelopeHandler,
     metrics: ServiceMetrics,
     max_attempts: int = 3,
+    batch_handler: BatchHandler | None = None,
 ) -> ConsumerRunner:
     group = f"{topics.prefix}probe"
     return ConsumerRunner(
@@ -48,6 +49,7 @@ def _runner(
         metrics=metrics.for_consumer(group),
         max_attempts=max_attempts,
         retry_base_seconds=0.01,
+        batch_handler=batch_handler,
     )
 
 
@@ -195,3 +197,51 @@ async def test_infrastructure_errors_are_retried_past_the_attempt_limit_not_dead
         metrics.registry.get_sample_value("escalator_consumer_dead_lettered_total", labels) is None
     )
     assert sent.event_id
+
+
+async def test_a_batch_that_fails_is_handled_one_by_one_and_only_the_poison_is_dead_lettered(
+    bootstrap: str, topics: Topics, producer: EventProducer
+) -> None:
+    # One key, so every message lands on one partition and arrives in one batch.
+    envelopes = [_envelope(n) for n in range(6)]
+    for envelope in envelopes:
+        await producer.send(topics.tickets, "one-key", envelope.to_bytes())
+    poison = envelopes[3]
+    batches: list[int] = []
+    one_by_one: list[str] = []
+
+    async def handle_batch(batch: list[Envelope]) -> list[Outcome]:
+        batches.append(len(batch))
+        if any(e.event_id == poison.event_id for e in batch):
+            raise ValueError("the batch holds a poison message")
+        return ["handled"] * len(batch)
+
+    async def handle(envelope: Envelope) -> Outcome:
+        if envelope.event_id == poison.event_id:
+            raise ValueError("poison")
+        one_by_one.append(envelope.event_id)
+        return "handled"
+
+    metrics = ServiceMetrics.create("probe")
+    labels = {"service": "probe", "group": f"{topics.prefix}probe", "topic": topics.tickets}
+
+    def done() -> bool:
+        handled = metrics.registry.get_sample_value(
+            "escalator_consumer_messages_total", {**labels, "outcome": "handled"}
+        )
+        return handled == 5
+
+    runner = _runner(
+        bootstrap,
+        topics,
+        producer=producer,
+        handler=handle,
+        metrics=metrics,
+        max_attempts=2,
+        batch_handler=handle_batch,
+    )
+    await _run_until(runner, done)
+    assert batches  # the batch path was tried
+    assert poison.event_id not in one_by_one
+    dead = await read_topic(bootstrap, topics.dead_letter("probe"), expected=1)
+    assert [Envelope.from_bytes(d.value) for d in dead] == [poison]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import column, func, insert, select, table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from escalator_shared.bus.dispatcher import EventDispatcher, HandlerContext
+from escalator_shared.bus.dispatcher import Batched, EventDispatcher, HandlerContext
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.db.engine import build_session_factory
 from escalator_shared.db.outbox_relay import OutboxRelay
@@ -99,6 +99,74 @@ async def test_a_redelivered_event_is_handled_once(engine: AsyncEngine, topics: 
     async with engine.connect() as conn:
         count = await conn.scalar(text("SELECT count(*) FROM side_effects"))
     assert count == 1
+
+
+def _ack(ticket_id: str) -> Envelope:
+    return Envelope.wrap(
+        TicketAcknowledged(by="alice", acknowledged_at=utc_now()),
+        ticket_id=ticket_id,
+        client_id="acme",
+        producer="tests",
+    )
+
+
+async def _side_effects(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(text("SELECT event_id FROM side_effects"))
+    return sorted(r.event_id for r in rows)
+
+
+async def test_a_batch_runs_in_one_transaction_in_order_with_runs_for_batched_handlers(
+    engine: AsyncEngine, topics: Topics
+) -> None:
+    runs: list[list[str]] = []
+
+    async def record_run(run: list[tuple[TicketAcknowledged, HandlerContext]]) -> None:
+        runs.append([ctx.envelope.ticket_id for _, ctx in run])
+        for _, ctx in run:
+            await ctx.uow.session.execute(
+                insert(side_effects).values(event_id=ctx.envelope.event_id)
+            )
+            await ctx.emit(TicketRouted(title="x", tier="L1", priority=Priority.P3, rule="r"))
+
+    dispatcher = EventDispatcher(
+        "batch-consumer", {TicketAcknowledged: [Batched(record_run)]}, lambda: _uow(engine, topics)
+    )
+    first, second = _ack("b-1"), _ack("b-2")
+    before = await _side_effects(engine)
+    outcomes = await dispatcher.handle_batch([first, second, first])
+    assert outcomes == ["handled", "handled", "duplicate"]
+    assert runs == [["b-1", "b-2"]]
+    assert await dispatcher.handle_batch([second]) == ["duplicate"]
+    assert await dispatcher(first) == "duplicate"  # the one-by-one path sees the same claims
+    assert sorted(set(await _side_effects(engine)) - set(before)) == sorted(
+        [first.event_id, second.event_id]
+    )
+    async with engine.connect() as conn:
+        keys = (await conn.execute(select(outbox.c.message_key).order_by(outbox.c.id))).all()
+    assert [k.message_key for k in keys][-2:] == ["b-1", "b-2"]
+
+
+async def test_a_failing_batch_keeps_nothing(engine: AsyncEngine, topics: Topics) -> None:
+    async def fail_on_second(run: list[tuple[TicketAcknowledged, HandlerContext]]) -> None:
+        for _, ctx in run:
+            await ctx.uow.session.execute(
+                insert(side_effects).values(event_id=ctx.envelope.event_id)
+            )
+            if ctx.envelope.ticket_id == "f-2":
+                raise RuntimeError("second one fails")
+
+    dispatcher = EventDispatcher(
+        "failing-consumer",
+        {TicketAcknowledged: [Batched(fail_on_second)]},
+        lambda: _uow(engine, topics),
+    )
+    first, second = _ack("f-1"), _ack("f-2")
+    with pytest.raises(RuntimeError, match="second one fails"):
+        await dispatcher.handle_batch([first, second])
+    assert first.event_id not in await _side_effects(engine)
+    # Nothing was claimed either: one by one, the first is handled (the runner's fallback).
+    assert await dispatcher(first) == "handled"
 
 
 async def test_processed_event_ids_are_forgotten_only_after_the_retention(

@@ -38,7 +38,7 @@ def create_app(settings: RouterSettings, config: EscalatorConfig) -> FastAPI:
     runtime.add_consumer(
         "tickets",
         [runtime.topics.tickets],
-        {TicketOpened: [routing.on_ticket_opened], **life.registry()},
+        {TicketOpened: [routing.handler()], **life.registry()},
     )
     runtime.add_consumer(
         "triggers", [runtime.topics.routing, runtime.topics.sla], TriggerHandlers(keeper).registry()

@@ -1,5 +1,7 @@
 """Stored escalation chains: load one locked, save it, and publish what a move produced.
 
+Steps reached are kept for reports with `insert_later` (one statement per transaction).
+
 Handlers and the escalation timer both go through here, so a step is recorded, counted and
 announced the same way whichever of them moved the chain, always in the caller's transaction.
 """
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_router.domain.directory import Directory
@@ -27,6 +29,7 @@ from escalator_router.domain.targets import TicketResponders, resolve_targets
 from escalator_router.escalation_metrics import EscalationMetrics
 from escalator_router.tables import escalation_steps, escalations
 from escalator_shared.config import EscalationPolicy
+from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import (
     EscalationStepReached,
     EscalationStopped,
@@ -90,7 +93,7 @@ class ChainKeeper:
 
     async def publish(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         record: ChainRecord,
         chain: Chain,
         outcome: Outcome,
@@ -100,7 +103,7 @@ class ChainKeeper:
     ) -> None:
         """Record and announce a step reached or an extra page; log an unchanged chain."""
         if isinstance(outcome, StepReached):
-            await self._step_reached(session, record, chain, outcome, now=now, emit=emit)
+            await self._step_reached(uow, record, chain, outcome, now=now, emit=emit)
         elif isinstance(outcome, ExtraPage):
             pages = resolve_targets(outcome.targets, self._directory, record.responders, now)
             await emit(
@@ -129,7 +132,7 @@ class ChainKeeper:
 
     async def _step_reached(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         record: ChainRecord,
         chain: Chain,
         reached: StepReached,
@@ -141,18 +144,19 @@ class ChainKeeper:
         pages = resolve_targets(step.targets, self._directory, record.responders, now)
         people = [p.person for p in pages]
         since_start = max(0.0, (now - record.started_at).total_seconds())
-        await session.execute(
-            insert(escalation_steps).values(
-                ticket_id=record.ticket_id,
-                client_id=record.client_id,
-                policy=record.policy.id,
-                step=reached.step,
-                round=reached.round,
-                reason=reached.reason,
-                people=people,
-                reached_at=now,
-                seconds_since_start=since_start,
-            )
+        uow.insert_later(
+            escalation_steps,
+            {
+                "ticket_id": record.ticket_id,
+                "client_id": record.client_id,
+                "policy": record.policy.id,
+                "step": reached.step,
+                "round": reached.round,
+                "reason": reached.reason,
+                "people": people,
+                "reached_at": now,
+                "seconds_since_start": since_start,
+            },
         )
         labels = {"tier": record.tier, "step": str(reached.step), "reason": reached.reason}
         self._metrics.steps.labels(**labels).inc()

@@ -77,9 +77,7 @@ class TicketLifeHandlers:
         )
         await self.keeper.save(ctx.uow.session, record, chain, now)
         restarted = replace(record, started_at=now)
-        await self.keeper.publish(
-            ctx.uow.session, restarted, chain, outcome, now=now, emit=ctx.emit
-        )
+        await self.keeper.publish(ctx.uow, restarted, chain, outcome, now=now, emit=ctx.emit)
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers (RoutingHandlers adds TicketOpened)."""
@@ -116,7 +114,7 @@ class TriggerHandlers:
         chain, outcome = trigger(record.policy, record.chain, reason, now)
         if chain != record.chain:
             await self.keeper.save(ctx.uow.session, record, chain, now)
-        await self.keeper.publish(ctx.uow.session, record, chain, outcome, now=now, emit=ctx.emit)
+        await self.keeper.publish(ctx.uow, record, chain, outcome, now=now, emit=ctx.emit)
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""

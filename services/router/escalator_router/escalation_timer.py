@@ -77,4 +77,4 @@ class EscalationTimer:
 
         chain, outcome = timeout(record.policy, record.chain, now)
         await self._keeper.save(uow.session, record, chain, now)
-        await self._keeper.publish(uow.session, record, chain, outcome, now=now, emit=emit)
+        await self._keeper.publish(uow, record, chain, outcome, now=now, emit=emit)

@@ -1,7 +1,10 @@
 """Routes each envelope to the handlers registered for its event type, exactly once per consumer.
 
 The handlers of one event run in one unit of work together with the record that the consumer
-processed the event id, so a redelivered event is recognised and skipped.
+processed the event id, so a redelivered event is recognised and skipped. `handle_batch` runs the
+events of a batch in one unit of work (one commit for all); if anything in it fails the whole
+transaction rolls back and the consumer runner handles the events one by one instead, with the
+usual retries and dead letters.
 """
 
 from __future__ import annotations
@@ -37,6 +40,21 @@ EventHandler = Callable[[Any, HandlerContext], Awaitable[None]]
 HandlerRegistry = Mapping[type[Event], Sequence[EventHandler]]
 
 
+@dataclass(frozen=True)
+class Batched:
+    """A handler that takes a run of events of its type at once (fewer, larger statements).
+
+    Registered alone for its event type. Consecutive events of the type in a batch reach it
+    together, in order; on its own (a retry, a redelivery) it gets a run of one.
+    """
+
+    handle: Callable[[list[tuple[Any, HandlerContext]]], Awaitable[None]]
+
+    async def __call__(self, event: Any, context: HandlerContext) -> None:
+        """Handle one event as a run of one."""
+        await self.handle([(event, context)])
+
+
 class EventDispatcher:
     """Decode, claim the event id for `consumer_name`, run the handlers, commit."""
 
@@ -63,3 +81,47 @@ class EventDispatcher:
             for handler in handlers:
                 await handler(event, context)
         return "handled"
+
+    async def handle_batch(self, envelopes: list[Envelope]) -> list[Outcome]:
+        """Handle the envelopes in order in one unit of work; raises (all rolled back) on error."""
+        wanted = [(e, self._handlers.get(e.event_type)) for e in envelopes]
+        ids = [e.event_id for e, handlers in wanted if handlers]
+        if not ids:
+            return ["ignored"] * len(envelopes)
+        outcomes: list[Outcome] = []
+        async with self._unit_of_work() as uow:
+            claimed = await uow.claim_many(self._consumer_name, ids)
+            run: list[tuple[Any, HandlerContext]] = []
+            for envelope, handlers in wanted:
+                if not handlers:
+                    outcomes.append("ignored")
+                    continue
+                if envelope.event_id not in claimed:
+                    outcomes.append("duplicate")
+                    continue
+                claimed.discard(envelope.event_id)  # a repeat within the batch is a duplicate
+                outcomes.append("handled")
+                item = (decode(envelope), HandlerContext(envelope=envelope, uow=uow))
+                batched = _batched(handlers)
+                if run and (batched is None or type(run[0][0]) is not type(item[0])):
+                    await self._flush(run)
+                    run = []
+                if batched is not None:
+                    run.append(item)
+                    continue
+                for handler in handlers:
+                    await handler(*item)
+            if run:
+                await self._flush(run)
+        return outcomes
+
+    async def _flush(self, run: list[tuple[Any, HandlerContext]]) -> None:
+        batched = _batched(self._handlers[run[0][1].envelope.event_type])
+        assert batched is not None
+        await batched.handle(run)
+
+
+def _batched(handlers: Sequence[EventHandler]) -> Batched | None:
+    if len(handlers) == 1 and isinstance(handlers[0], Batched):
+        return handlers[0]
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from prometheus_client import Counter, Gauge
 from sqlalchemy import delete, func, select
@@ -15,6 +16,8 @@ from escalator_shared.db.tables import outbox
 from escalator_shared.errors import is_transient
 
 log = logging.getLogger(__name__)
+
+_COUNT_EVERY_SECONDS = 1.0
 
 
 class OutboxRelay:
@@ -41,6 +44,7 @@ class OutboxRelay:
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
         self._wake = asyncio.Event()
+        self._counted_at = -_COUNT_EVERY_SECONDS
         self._stopping = False
 
     def notify(self) -> None:
@@ -84,6 +88,9 @@ class OutboxRelay:
                 await self._producer.send_many([(r.topic, r.message_key, r.payload) for r in rows])
                 await session.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
                 self._published.inc(len(rows))
-            remaining = await session.scalar(select(func.count()).select_from(outbox))
-            self._pending.set(remaining or 0)
+            # Counting the outbox is a scan: at most once a second, however busy the relay is.
+            if time.monotonic() - self._counted_at >= _COUNT_EVERY_SECONDS:
+                remaining = await session.scalar(select(func.count()).select_from(outbox))
+                self._pending.set(remaining or 0)
+                self._counted_at = time.monotonic()
         return len(rows)

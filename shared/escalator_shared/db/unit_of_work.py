@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -17,8 +17,8 @@ from escalator_shared.events import Envelope, Event, Topics
 class UnitOfWork:
     """`async with uow:` opens a transaction; leaving it commits, or rolls back on error.
 
-    Events emitted inside are written to the outbox in the same transaction and published by
-    the outbox relay after commit (`on_commit` wakes it).
+    Events emitted inside are written to the outbox in the same transaction (in one statement,
+    just before the commit) and published by the outbox relay after commit (`on_commit` wakes it).
     """
 
     def __init__(
@@ -33,6 +33,8 @@ class UnitOfWork:
         self._producer_name = producer_name
         self._on_commit = on_commit
         self._session: AsyncSession | None = None
+        self._outbox_rows: list[dict[str, object]] = []
+        self._later: dict[Table, list[dict[str, Any]]] = {}
         self.emitted: list[Envelope] = []
 
     @property
@@ -51,6 +53,8 @@ class UnitOfWork:
         self._session = self._session_factory()
         await self._session.begin()
         self.emitted = []
+        self._outbox_rows = []
+        self._later = {}
         return self
 
     async def __aexit__(
@@ -62,6 +66,7 @@ class UnitOfWork:
         session = self.session
         try:
             if exc_type is None:
+                await self._write_outbox()
                 await session.commit()
             else:
                 await session.rollback()
@@ -73,14 +78,33 @@ class UnitOfWork:
 
     async def claim(self, consumer: str, event_id: str) -> bool:
         """Record that `consumer` handles `event_id`; False if it already did (a redelivery)."""
+        return bool(await self.claim_many(consumer, [event_id]))
+
+    async def claim_many(self, consumer: str, event_ids: list[str]) -> set[str]:
+        """Claim several event ids in one statement; the ids not handled before."""
         statement = (
             pg_insert(processed_events)
-            .values(consumer=consumer, event_id=event_id)
+            .values([{"consumer": consumer, "event_id": event_id} for event_id in event_ids])
             .on_conflict_do_nothing()
             .returning(processed_events.c.event_id)
         )
-        result = await self.session.execute(statement)
-        return result.first() is not None
+        return set((await self.session.execute(statement)).scalars())
+
+    def insert_later(self, table: Table, row: dict[str, Any]) -> None:
+        """Insert `row` at commit, in one statement with the other rows of `table`.
+
+        Only for rows nothing reads back in the same transaction (records kept for reports).
+        """
+        self._later.setdefault(table, []).append(row)
+
+    async def _write_outbox(self) -> None:
+        for table, rows in self._later.items():
+            await self.session.execute(insert(table), rows)
+        self._later = {}
+        if not self._outbox_rows:
+            return
+        await self.session.execute(insert(outbox), self._outbox_rows)
+        self._outbox_rows = []
 
     async def emit(
         self,
@@ -105,13 +129,13 @@ class UnitOfWork:
             cause=cause,
             correlation_id=correlation_id,
         )
-        await self.session.execute(
-            insert(outbox).values(
-                topic=self._topics.for_stream(event.stream),
-                message_key=message_key or ticket_id,
-                event_id=envelope.event_id,
-                payload=envelope.to_bytes(),
-            )
+        self._outbox_rows.append(
+            {
+                "topic": self._topics.for_stream(event.stream),
+                "message_key": message_key or ticket_id,
+                "event_id": envelope.event_id,
+                "payload": envelope.to_bytes(),
+            }
         )
         self.emitted.append(envelope)
         return envelope

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from escalator_router.domain.directory import Directory
 from escalator_router.domain.facts import TicketFacts
@@ -48,6 +49,7 @@ class Assigner:
         self._directory = directory
         self._policies = {p.id: p for p in config.escalation_policies}
         self._client_policies = {c.id: c.escalation_policy for c in config.clients}
+        self._snapshots: dict[str, dict[str, Any]] = {}
 
     def assign(self, choice: RuleChoice, facts: TicketFacts, at: datetime) -> Assignment:
         """The assignment the chosen rule leads to for these facts at `at`."""
@@ -74,6 +76,13 @@ class Assigner:
             policy=policy,
             vendor=target.vendor,
         )
+
+    def snapshot(self, policy: EscalationPolicy) -> dict[str, Any]:
+        """The policy as stored with a ticket's chain (JSON), computed once per policy."""
+        stored = self._snapshots.get(policy.id)
+        if stored is None:
+            stored = self._snapshots[policy.id] = policy.model_dump(mode="json")
+        return stored
 
     def policy_for(self, target: RoutingTarget, client_id: str) -> EscalationPolicy:
         """The rule's policy, else the team's, the client's, the routing default, else page once."""
