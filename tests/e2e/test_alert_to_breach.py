@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +47,22 @@ def test_an_unacknowledged_ticket_breaches_and_the_breach_email_arrives(
     assert "SLA BREACHED (response)" in str(breach[0]["Subject"])
     view = system.wait_for_ticket(ticket_id, until="SlaBreached")
     assert view["sla"]["response"]["state"] == "breached"
+    # The breach moves the P1 fast track to its next step: the manager and the executives.
+    stepped = eventually(
+        lambda: (
+            [
+                e["summary"]
+                for e in (system.ticket(ticket_id) or {"timeline": []})["timeline"]
+                if e["event"] == "EscalationStepReached" and "sla breached" in e["summary"]
+            ]
+            or None
+        ),
+        20,
+        "the breach did not escalate",
+    )
+    assert stepped == [
+        "Escalation step 2 (Manager and executives): paged carol, frank (sla breached)"
+    ]
     system.wait_for_ticket(ticket_id, until="NotificationDelivered")
 
 

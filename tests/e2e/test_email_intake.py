@@ -133,6 +133,10 @@ def test_a_new_request_opens_a_ticket_and_the_unhappy_reply_lands_on_it(
     assert "we are looking into it" not in note["summary"]  # quoted history is left out
     escalation = next(e for e in view["timeline"] if e["event"] == "EscalationRequested")
     assert "very unhappy" in escalation["summary"]
+    # The router answers an unhappy customer as the policy says: the team's manager is paged.
+    view = system.wait_for_ticket(ticket["id"], until="RespondersPaged")
+    paged = [e["summary"] for e in view["timeline"] if e["event"] == "RespondersPaged"]
+    assert paged == ["Paged carol (customer dissatisfied)"]
     assert len(system.tickets(client=["acme"], integration=["email"])) >= 1
 
 
@@ -253,6 +257,15 @@ def test_replies_reopen_resolved_tickets_resume_held_ones_and_thread_by_subject_
     assert (reopened["outcome"], reopened["ticket_id"]) == ("reopened", ticket_id)
     view = system.wait_for_ticket(ticket_id, until="TicketReopened")
     assert view["status"] == "in_progress"
+
+    # Reopening restarts the escalation chain at its first step.
+    def restarted() -> list[str] | None:
+        now = system.ticket(ticket_id) or {"timeline": []}
+        steps = [e["summary"] for e in now["timeline"] if e["event"] == "EscalationStepReached"]
+        return steps if any(s.endswith("(reopened)") for s in steps) else None
+
+    steps = eventually(restarted, 20, "the chain did not restart")
+    assert steps[-1] == "Escalation step 1 (L1 on call): paged alice (reopened)"
 
 
 def test_mail_from_an_unknown_domain_is_kept_for_an_operator(system: RunningSystem) -> None:

@@ -148,6 +148,20 @@ def test_an_unacknowledged_p3_climbs_l1_l2_l3_on_schedule(system: RunningSystem)
     view = system.wait_for_ticket(ticket_id, until="EscalationStepReached")
     summaries = [e["summary"] for e in view["timeline"] if e["event"] == "EscalationStepReached"]
     assert summaries[0] == "Escalation step 1 (L1 on call): paged alice (routed)"
+    with httpx.Client(base_url=system.services["router"].url, timeout=10) as client:
+        metrics = client.get("/metrics").text
+    assert (
+        _sample(metrics, 'escalator_escalation_steps_total{reason="not_acknowledged",step="2"') >= 1
+    )
+    assert _sample(metrics, 'escalator_time_to_escalate_seconds_count{step="2"}') >= 1
+
+
+def _sample(exposition: str, prefix: str) -> float:
+    """The value of the first sample whose line starts with `prefix` (0 if none)."""
+    for line in exposition.splitlines():
+        if line.startswith(prefix):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
 
 
 def test_acknowledgement_stops_the_chain(system: RunningSystem) -> None:
