@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import ExitStack
 
 import pytest
 
 from tests.harness.environment import Infrastructure, provide_infrastructure
-from tests.harness.isolation import Namespace, create_database, drop_database, unique_suffix
+from tests.harness.isolation import (
+    Namespace,
+    create_database,
+    delete_issued_topics,
+    drop_database,
+    unique_suffix,
+)
 
 
 @pytest.fixture(scope="session")
 def infrastructure() -> Iterator[Infrastructure]:
     """Kafka and PostgreSQL, found or started once per test session."""
     with ExitStack() as stack:
-        yield provide_infrastructure(stack)
+        infrastructure = provide_infrastructure(stack)
+        yield infrastructure
+        asyncio.run(delete_issued_topics(infrastructure.kafka_bootstrap_servers))
 
 
 @pytest.fixture(scope="session")

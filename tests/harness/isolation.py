@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
 
@@ -38,11 +39,18 @@ async def drop_database(server_url: str, name: str) -> None:
         await conn.close()
 
 
+# Topic prefixes handed out in this test session, so that its end can delete their topics.
+ISSUED_PREFIXES: set[str] = set()
+
+
 @dataclass(frozen=True)
 class Namespace:
     """Names that keep one test's topics, groups and tables apart from every other test's."""
 
     suffix: str
+
+    def __post_init__(self) -> None:
+        ISSUED_PREFIXES.add(self.topic_prefix)
 
     @property
     def topic_prefix(self) -> str:
@@ -52,3 +60,24 @@ class Namespace:
     def schema(self, service: str) -> str:
         """Schema of one service's tables for the test."""
         return f"t{self.suffix}_{service.replace('-', '_')}"
+
+
+async def delete_issued_topics(bootstrap: str) -> int:
+    """Delete the topics of every namespace this session issued; how many were deleted.
+
+    Without it a developer's broker keeps every test's topics and grows until it starts slowly.
+    Other sessions' topics are never touched.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = [
+            name
+            for name in await admin.list_topics()
+            if any(name.startswith(prefix) for prefix in ISSUED_PREFIXES)
+        ]
+        for start in range(0, len(names), 100):
+            await admin.delete_topics(names[start : start + 100])
+    finally:
+        await admin.close()
+    return len(names)
