@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     topic_replication_factor: int = Field(default=1, ge=1)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
+    http_reuse_port: bool = Field(
+        default=False,
+        description="Bind with SO_REUSEPORT, so several instances on one host share the port.",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     consumer_max_attempts: int = Field(default=5, ge=1, description="Tries before dead-letter.")
     consumer_retry_base_seconds: float = Field(default=0.2, gt=0)

@@ -59,6 +59,12 @@ def main() -> None:
     parser.add_argument(
         "--rates", default="250,500,1000", help="fixed rates (alerts/s) of the open-loop runs"
     )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="intake processes sharing the port (SO_REUSEPORT); the first runs the consumers",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -66,24 +72,30 @@ def main() -> None:
         infra = provide_infrastructure(stack)
         namespace = Namespace(unique_suffix())
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        intake = ServiceProcess(
-            "intake",
-            {
-                "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                "ESCALATOR_DATABASE_URL": infra.database_url,
-                "ESCALATOR_DATABASE_SCHEMA": namespace.schema("intake"),
-                "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
-                "ESCALATOR_CONFIG": str(REPO / "deploy/config/example.yaml"),
-                "ESCALATOR_LOG_LEVEL": "WARNING",
-                "ESCALATOR_SMTP_LISTEN_PORT": "0",
-            },
-            workdir,
-        )
-        intake.start()
-        stack.callback(intake.stop)
-        intake.wait_ready()
+        env = {
+            "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+            "ESCALATOR_DATABASE_URL": infra.database_url,
+            "ESCALATOR_DATABASE_SCHEMA": namespace.schema("intake"),
+            "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
+            "ESCALATOR_CONFIG": str(REPO / "deploy/config/example.yaml"),
+            "ESCALATOR_LOG_LEVEL": "WARNING",
+            "ESCALATOR_SMTP_LISTEN_PORT": "0",
+            "ESCALATOR_HTTP_REUSE_PORT": "true",
+        }
+        intake = ServiceProcess("intake", env, workdir)
+        api_only = {**env, "ESCALATOR_CONSUMERS": "false"}
+        instances = [intake] + [
+            ServiceProcess("intake", api_only, workdir / f"api-{n}", port=intake.port)
+            for n in range(1, args.instances)
+        ]
+        for instance in instances:
+            instance.log_dir.mkdir(parents=True, exist_ok=True)
+            instance.start()
+            stack.callback(instance.stop)
+            instance.wait_ready()
         print(
-            f"intake benchmark: one intake process, wrk -t2 -c{args.connections}, "
+            f"intake benchmark: {args.instances} intake process(es) on one port, "
+            f"wrk -t2 -c{args.connections}, "
             f"{args.seconds:g} s per run, all on this machine"
         )
         healthz = _wrk(f"{intake.url}/healthz", args.seconds, args.connections)

@@ -39,27 +39,29 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
     topics = runtime.topics
     email_metrics = EmailMetrics.create(runtime.metrics.registry)
-    alerts = AlertHandlers(config)
-    runtime.add_consumer(
-        "alerts",
-        [topics.alerts],
-        {
-            AlertReceived: [alerts.on_alert],
-            EmailReceived: [EmailHandlers(config, alerts, email_metrics).on_email],
-        },
-    )
-    runtime.add_consumer(
-        "timeline",
-        [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
-        TIMELINE_HANDLERS,
-    )
+    if settings.consumers:
+        alerts = AlertHandlers(config)
+        runtime.add_consumer(
+            "alerts",
+            [topics.alerts],
+            {
+                AlertReceived: [alerts.on_alert],
+                EmailReceived: [EmailHandlers(config, alerts, email_metrics).on_email],
+            },
+        )
+        runtime.add_consumer(
+            "timeline",
+            [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
+            TIMELINE_HANDLERS,
+        )
     commands = TicketCommands(runtime.unit_of_work)
     rejected = RejectedStore(runtime.session_factory)
     intake = AlertIntake(
         config, runtime.producer, topics, rejected, max_body_bytes=settings.max_body_bytes
     )
     monitor = HeartbeatMonitor(config, runtime.unit_of_work)
-    runtime.add_task("heartbeat-monitor", monitor.run, monitor.loop.stop)
+    if settings.consumers:
+        runtime.add_task("heartbeat-monitor", monitor.run, monitor.loop.stop)
     inbox = EmailInbox(runtime.unit_of_work, email_metrics)
     if settings.smtp_listen_port:
         smtp = SmtpListener(

@@ -12,6 +12,11 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     http_port: int = 8001
+    consumers: bool = Field(
+        default=True,
+        description="Run the alert, mail and timeline consumers and the heartbeat monitor here; "
+        "false for extra API-only instances (which also need ESCALATOR_SMTP_LISTEN_PORT=0).",
+    )
     max_body_bytes: int = Field(default=1_048_576, ge=1024, description="Largest webhook body.")
     smtp_listen_host: str = Field(
         default="127.0.0.1", description="Address the inbound SMTP listener binds."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -88,13 +89,29 @@ def serve(
         print(f"{settings.service_name}: {exc}", file=sys.stderr)  # noqa: T201
         raise SystemExit(2) from exc
     app = build(settings, config)
-    uvicorn.run(
-        app,
-        host=settings.http_host,
-        port=settings.http_port,
-        log_config=None,
-        access_log=False,
-        loop="uvloop",
-        http="httptools",
-        timeout_graceful_shutdown=20,
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            loop="uvloop",
+            http="httptools",
+            timeout_graceful_shutdown=20,
+        )
     )
+    sockets = [_reuse_port_socket(settings)] if settings.http_reuse_port else None
+    server.run(sockets=sockets)
+
+
+def _reuse_port_socket(settings: ServiceSettings) -> socket.socket:
+    """A listening socket that other instances may bind too; the kernel spreads connections."""
+    family = socket.AF_INET6 if ":" in settings.http_host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((settings.http_host, settings.http_port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
