@@ -185,3 +185,22 @@ async def test_processed_event_ids_are_forgotten_only_after_the_retention(
     async with engine.connect() as conn:
         left = (await conn.execute(text("SELECT consumer, event_id FROM processed_events"))).all()
     assert sorted(tuple(r) for r in left) == [("c1", "new"), ("c2", "old")]
+
+
+async def test_after_commit_callbacks_run_only_when_the_unit_commits(
+    engine: AsyncEngine, topics: Topics
+) -> None:
+    ran: list[str] = []
+    async with _uow(engine, topics) as uow:
+        uow.after_commit(lambda: ran.append("committed"))
+        assert ran == []  # not before the commit
+    assert ran == ["committed"]
+
+    async def failing_unit() -> None:
+        async with _uow(engine, topics) as uow:
+            uow.after_commit(lambda: ran.append("rolled back"))
+            raise RuntimeError("handler failed")
+
+    with pytest.raises(RuntimeError, match="handler failed"):
+        await failing_unit()
+    assert ran == ["committed"]

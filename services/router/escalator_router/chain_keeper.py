@@ -121,13 +121,20 @@ class ChainKeeper:
             chain.status is ChainStatus.EXHAUSTED
             and record.chain.status is not ChainStatus.EXHAUSTED
         ):
-            await self.stopped(record, chain, "exhausted", None, emit)
+            await self.stopped(uow, record, chain, "exhausted", by=None, emit=emit)
 
     async def stopped(
-        self, record: ChainRecord, chain: Chain, outcome: str, by: str | None, emit: Emit
+        self,
+        uow: UnitOfWork,
+        record: ChainRecord,
+        chain: Chain,
+        outcome: str,
+        *,
+        by: str | None,
+        emit: Emit,
     ) -> None:
         """Announce that the chain stopped moving."""
-        self._metrics.stopped.labels(outcome=outcome).inc()
+        uow.after_commit(self._metrics.stopped.labels(outcome=outcome).inc)
         await emit(EscalationStopped(outcome=outcome, step=chain.step, round=chain.round, by=by))
 
     async def _step_reached(
@@ -159,9 +166,10 @@ class ChainKeeper:
             },
         )
         labels = {"tier": record.tier, "step": str(reached.step), "reason": reached.reason}
-        self._metrics.steps.labels(**labels).inc()
+        uow.after_commit(self._metrics.steps.labels(**labels).inc)
         if reached.step or reached.round:
-            self._metrics.time_to_escalate.labels(step=str(reached.step)).observe(since_start)
+            histogram = self._metrics.time_to_escalate.labels(step=str(reached.step))
+            uow.after_commit(lambda: histogram.observe(since_start))
         await emit(
             EscalationStepReached(
                 title=record.title,

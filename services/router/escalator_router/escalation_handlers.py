@@ -51,7 +51,9 @@ class TicketLifeHandlers:
             return
         chain = acknowledge(record.chain)
         await self.keeper.save(ctx.uow.session, record, chain, utc_now())
-        await self.keeper.stopped(record, chain, "acknowledged", event.by, ctx.emit)
+        await self.keeper.stopped(
+            ctx.uow, record, chain, "acknowledged", by=event.by, emit=ctx.emit
+        )
 
     async def on_resolved(self, event: TicketResolved, ctx: HandlerContext) -> None:
         """End the chain."""
@@ -61,7 +63,9 @@ class TicketLifeHandlers:
         chain = resolve(record.chain)
         await self.keeper.save(ctx.uow.session, record, chain, utc_now())
         if record.chain.status is ChainStatus.ACTIVE:
-            await self.keeper.stopped(record, chain, "resolved", event.by, ctx.emit)
+            await self.keeper.stopped(
+                ctx.uow, record, chain, "resolved", by=event.by, emit=ctx.emit
+            )
 
     async def on_reopened(self, _event: TicketReopened, ctx: HandlerContext) -> None:
         """Start the chain again from its first step, with the same policy snapshot."""

@@ -20,6 +20,7 @@ from escalator_router.domain.targets import resolve_targets
 from escalator_router.escalation_metrics import EscalationMetrics
 from escalator_router.tables import major_outages, outage_watch
 from escalator_shared.config import MajorOutage
+from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import RespondersPaged
 
 
@@ -35,7 +36,7 @@ class OutageDetector:
 
     async def ticket_routed(
         self,
-        session: AsyncSession,
+        uow: UnitOfWork,
         ticket: tuple[str, str, str],
         assignment: Assignment,
         labels: dict[str, str],
@@ -49,6 +50,7 @@ class OutageDetector:
         if policy is None or taking_part is None:
             return
         ticket_id, client_id, title = ticket
+        session = uow.session
         since = now - policy.window
         await session.execute(
             select(func.pg_advisory_xact_lock(func.hashtext(taking_part.service)))
@@ -77,9 +79,10 @@ class OutageDetector:
             session, taking_part, ticket_id, reason, now=now, since=since
         ):
             return
-        self._metrics.major_outages.labels(
+        declared_by = self._metrics.major_outages.labels(
             trigger="flagged" if taking_part.flagged else "clients"
-        ).inc()
+        )
+        uow.after_commit(declared_by.inc)
         pages = resolve_targets(policy.page, self._directory, assignment.responders, now)
         await emit(
             RespondersPaged(

@@ -92,7 +92,7 @@ class RoutingHandlers:
             await self._first_step(ticket, chain, outcome)
             if not ticket.opened.drill:  # a rehearsal never declares a major outage
                 await self.outages.ticket_routed(
-                    ticket.ctx.uow.session,
+                    ticket.ctx.uow,
                     (
                         ticket.ctx.envelope.ticket_id,
                         ticket.ctx.envelope.client_id,
@@ -130,7 +130,10 @@ class RoutingHandlers:
 
     async def _announce(self, ticket: _New) -> None:
         assignment, opened = ticket.assignment, ticket.opened
-        self.metrics.routed.labels(tier=assignment.tier, priority=assignment.priority.value).inc()
+        routed = self.metrics.routed.labels(
+            tier=assignment.tier, priority=assignment.priority.value
+        )
+        ticket.ctx.uow.after_commit(routed.inc)
         await ticket.ctx.emit(
             TicketRouted(
                 title=opened.title,

@@ -35,6 +35,7 @@ class UnitOfWork:
         self._session: AsyncSession | None = None
         self._outbox_rows: list[dict[str, object]] = []
         self._later: dict[Table, list[dict[str, Any]]] = {}
+        self._after_commit: list[Callable[[], None]] = []
         self.emitted: list[Envelope] = []
 
     @property
@@ -55,6 +56,7 @@ class UnitOfWork:
         self.emitted = []
         self._outbox_rows = []
         self._later = {}
+        self._after_commit = []
         return self
 
     async def __aexit__(
@@ -73,8 +75,17 @@ class UnitOfWork:
         finally:
             await session.close()
             self._session = None
-        if exc_type is None and self.emitted:
+        callbacks, self._after_commit = self._after_commit, []
+        if exc_type is not None:
+            return
+        if self.emitted:
             self._on_commit()
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the transaction committed (never if it rolls back): metrics."""
+        self._after_commit.append(callback)
 
     async def claim(self, consumer: str, event_id: str) -> bool:
         """Record that `consumer` handles `event_id`; False if it already did (a redelivery)."""
