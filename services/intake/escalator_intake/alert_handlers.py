@@ -16,11 +16,9 @@ from escalator_intake.domain.ticket_rules import TicketStatus, ticket_reference
 from escalator_intake.ticket_store import FIRING, RESOLVED
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.config.model import DEFAULT_PRIORITY_BY_SEVERITY
 from escalator_shared.events import (
     AlertReceived,
     Event,
-    Priority,
     TicketAcknowledged,
     TicketOpened,
     TicketReopened,
@@ -75,12 +73,7 @@ class AlertHandlers:
     async def _open(
         self, alert: AlertReceived, _ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
-        integration = self.config.integration(alert.integration)
-        # An integration removed from the configuration after accepting the alert: defaults.
-        priority_map = (
-            integration.priority_by_severity if integration else DEFAULT_PRIORITY_BY_SEVERITY
-        )
-        priority = priority_map.get(alert.severity, Priority.P3)
+        priority = self.config.opening_priority(alert.integration, alert.severity)
         ticket_id = alert.alert_id
         number = await ticket_store.insert_ticket(
             ctx.uow.session,

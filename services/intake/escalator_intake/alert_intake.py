@@ -201,11 +201,7 @@ class AlertIntake:
             severity = resolve_severity(alert.raw_severity, adapter.default_severities, integration)
             alert_id = new_id()
             event = canonical_alert(alert, integration, severity, alert_id, received_at)
-            envelope = Envelope.wrap(
-                event, ticket_id=alert_id, client_id=client_id, producer="intake"
-            )
-            key = alert_message_key(integration.id, event.dedup_key)
-            messages.append((self._topics.alerts, key, envelope.to_bytes()))
+            messages.append(self._message(event, client_id))
             accepted.append(Accepted(alert_id, event.dedup_key, client_id))
         await self._producer.send_many(messages)
         return accepted
@@ -232,10 +228,16 @@ class AlertIntake:
             occurred_at=utc_now(),
             drill=True,
         )
-        envelope = Envelope.wrap(event, ticket_id=alert_id, client_id=client_id, producer="intake")
-        key = alert_message_key(DRILL, event.dedup_key)
-        await self._producer.send_many([(self._topics.alerts, key, envelope.to_bytes())])
+        await self._producer.send_many([self._message(event, client_id)])
         return Accepted(alert_id, event.dedup_key, client_id)
+
+    def _message(self, event: AlertReceived, client_id: str) -> tuple[str, str, bytes]:
+        """The alert as a Kafka message: keyed so one condition's alerts stay in order."""
+        envelope = Envelope.wrap(
+            event, ticket_id=event.alert_id, client_id=client_id, producer="intake"
+        )
+        key = alert_message_key(event.integration, event.dedup_key)
+        return self._topics.alerts, key, envelope.to_bytes()
 
 
 def parse_json(raw: bytes) -> Any:

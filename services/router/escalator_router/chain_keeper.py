@@ -78,7 +78,7 @@ class ChainKeeper:
     async def save(
         self, session: AsyncSession, record: ChainRecord, chain: Chain, now: datetime
     ) -> None:
-        """Store the chain's new position."""
+        """Store the chain's new position (and its start, which a reopen moves)."""
         await session.execute(
             update(escalations)
             .where(escalations.c.ticket_id == record.ticket_id)
@@ -87,6 +87,7 @@ class ChainKeeper:
                 round=chain.round,
                 status=chain.status.value,
                 next_at=chain.next_at,
+                started_at=record.started_at,
                 updated_at=now,
             )
         )

@@ -6,10 +6,7 @@ warnings and breaches; each is looked up in the snapshotted policy's action tabl
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, replace
-
-from sqlalchemy import update
 
 from escalator_router.chain_keeper import ChainKeeper
 from escalator_router.domain.escalation_chain import (
@@ -19,7 +16,6 @@ from escalator_router.domain.escalation_chain import (
     start,
     trigger,
 )
-from escalator_router.tables import escalations
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.errors import NotReadyError
 from escalator_shared.events import (
@@ -32,8 +28,6 @@ from escalator_shared.events import (
     TicketResolved,
     utc_now,
 )
-
-log = logging.getLogger(__name__)
 
 _STOPPED_ALREADY = frozenset({ChainStatus.ACKNOWLEDGED, ChainStatus.RESOLVED})
 
@@ -74,13 +68,8 @@ class TicketLifeHandlers:
             return
         now = utc_now()
         chain, outcome = start(record.policy, now, reason="reopened")
-        await ctx.uow.session.execute(
-            update(escalations)
-            .where(escalations.c.ticket_id == record.ticket_id)
-            .values(started_at=now)
-        )
-        await self.keeper.save(ctx.uow.session, record, chain, now)
         restarted = replace(record, started_at=now)
+        await self.keeper.save(ctx.uow.session, restarted, chain, now)
         await self.keeper.publish(ctx.uow, restarted, chain, outcome, now=now, emit=ctx.emit)
 
     def registry(self) -> HandlerRegistry:

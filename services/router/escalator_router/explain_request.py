@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from escalator_router.domain.explanation import Explanation
 from escalator_router.domain.facts import TicketFacts
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.config.model import DEFAULT_PRIORITY_BY_SEVERITY
 from escalator_shared.events import Priority, Severity
 
 
@@ -38,13 +37,9 @@ class AlertToExplain(BaseModel):
 
     def facts(self, config: EscalatorConfig, at: datetime) -> TicketFacts:
         """The ticket facts this alert would open with."""
-        integration = config.integration(self.integration) if self.integration else None
-        by_severity = (
-            integration.priority_by_severity if integration else DEFAULT_PRIORITY_BY_SEVERITY
-        )
         return TicketFacts(
             client_id=self.client,
-            priority=self.priority or by_severity.get(self.severity, Priority.P3),
+            priority=self.priority or config.opening_priority(self.integration, self.severity),
             title=self.title,
             at=at,
             severity=self.severity,

@@ -91,7 +91,8 @@ class EventDispatcher:
         outcomes: list[Outcome] = []
         async with self._unit_of_work() as uow:
             claimed = await uow.claim_many(self._consumer_name, ids)
-            run: list[tuple[Any, HandlerContext]] = []
+            run: list[tuple[Any, HandlerContext]] = []  # consecutive events of one Batched
+            run_handler: Batched | None = None
             for envelope, handlers in wanted:
                 if not handlers:
                     outcomes.append("ignored")
@@ -103,22 +104,18 @@ class EventDispatcher:
                 outcomes.append("handled")
                 item = (decode(envelope), HandlerContext(envelope=envelope, uow=uow))
                 batched = _batched(handlers)
-                if run and (batched is None or type(run[0][0]) is not type(item[0])):
-                    await self._flush(run)
-                    run = []
+                if run_handler is not None and batched is not run_handler:
+                    await run_handler.handle(run)
+                    run, run_handler = [], None
                 if batched is not None:
                     run.append(item)
+                    run_handler = batched
                     continue
                 for handler in handlers:
                     await handler(*item)
-            if run:
-                await self._flush(run)
+            if run_handler is not None:
+                await run_handler.handle(run)
         return outcomes
-
-    async def _flush(self, run: list[tuple[Any, HandlerContext]]) -> None:
-        batched = _batched(self._handlers[run[0][1].envelope.event_type])
-        assert batched is not None
-        await batched.handle(run)
 
 
 def _batched(handlers: Sequence[EventHandler]) -> Batched | None:

@@ -271,6 +271,15 @@ class EscalatorConfig(_Strict):
         """The integration with that id, or None."""
         return next((i for i in self.integrations if i.id == integration_id), None)
 
+    def opening_priority(self, integration_id: str, severity: Severity) -> Priority:
+        """The priority a ticket opens with: the integration's severity map, else the defaults
+        (for drills, or an integration removed after it sent the alert)."""
+        integration = self.integration(integration_id)
+        by_severity = (
+            integration.priority_by_severity if integration else DEFAULT_PRIORITY_BY_SEVERITY
+        )
+        return by_severity.get(severity, Priority.P3)
+
 
 _Item = TypeVar("_Item", Person, Client, SlaPolicy)
 

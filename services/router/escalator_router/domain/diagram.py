@@ -7,11 +7,17 @@ Mermaid renderer (GitHub and Grafana text panels show it as is; `mmdc` writes SV
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from escalator_router.domain.escalation_chain import plan
 from escalator_router.domain.router import Router
-from escalator_shared.config import EscalationPolicy, EscalatorConfig, RoutingTarget, RuleMatch
+from escalator_shared.config import (
+    EscalationPolicy,
+    EscalatorConfig,
+    RoutingTarget,
+    RuleMatch,
+    Team,
+)
 
 
 def client_diagram(config: EscalatorConfig, client_id: str) -> str:
@@ -30,13 +36,15 @@ def client_diagram(config: EscalatorConfig, client_id: str) -> str:
         )
         policy = router.assigner.policy_for(rule, client_id)
         used[policy.id] = policy
-        target = _target_node(config, rule, policy, f"target{index}")
+        target = _target_node(router.directory.teams, rule, policy, f"target{index}")
         lines.append(f"    {node} -- yes --> {target}")
         previous = node
     default_policy = router.assigner.policy_for(config.routing.default, client_id)
     used[default_policy.id] = default_policy
     edge = "-- no -->" if rules else "-->"
-    default = _target_node(config, config.routing.default, default_policy, "target_default")
+    default = _target_node(
+        router.directory.teams, config.routing.default, default_policy, "target_default"
+    )
     lines.append(f"    {previous} {edge} {default}")
     for policy in used.values():
         lines.extend(_policy_lines(policy))
@@ -69,9 +77,9 @@ def _may_apply(match: RuleMatch, client_id: str) -> bool:
 
 
 def _target_node(
-    config: EscalatorConfig, target: RoutingTarget, policy: EscalationPolicy, node: str
+    teams: Mapping[str, Team], target: RoutingTarget, policy: EscalationPolicy, node: str
 ) -> str:
-    team = next((t for t in config.teams if t.id == target.team), None)
+    team = teams.get(target.team) if target.team else None
     tier = target.tier or (team.tier if team else "")
     label = f"{tier} {team.name or team.id}" if team else tier
     if target.vendor:

@@ -14,7 +14,6 @@ class Directory:
     def __init__(self, config: EscalatorConfig) -> None:
         self.teams: dict[str, Team] = {team.id: team for team in config.teams}
         self.schedules: dict[str, Schedule] = {s.id: s for s in config.schedules}
-        self.people = {person.id: person for person in config.people}
         self.teams_of_tier: dict[str, list[Team]] = {}
         for team in config.teams:
             self.teams_of_tier.setdefault(team.tier, []).append(team)

@@ -14,7 +14,7 @@ from typing import Literal
 from escalator_router.domain.facts import TicketFacts
 from escalator_router.domain.rule_index import RuleIndex, ticket_tokens
 from escalator_router.domain.rule_matching import CompiledMatch, compile_match
-from escalator_shared.config import Client, EscalatorConfig, RoutingRule, RoutingTarget
+from escalator_shared.config import EscalatorConfig, RoutingRule, RoutingTarget
 
 DEFAULT_RULE_NAME = "default"
 Scope = Literal["client", "global", "default"]
@@ -61,10 +61,6 @@ class RuleBook:
             for c in config.clients
         }
         self._candidates: dict[str, RuleIndex[_Compiled]] = {}
-
-    def client(self, client_id: str) -> Client | None:
-        """The client's configuration, if it is a known client."""
-        return self._clients.get(client_id)
 
     def choose(self, facts: TicketFacts) -> RuleChoice:
         """The first matching rule's target, or the default."""

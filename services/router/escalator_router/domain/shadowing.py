@@ -31,7 +31,9 @@ def shadowed_rules(config: EscalatorConfig) -> Iterator[str]:
             for i, r in enumerate(client.routing)
         ]
         for later_index, later in enumerate(own):
-            yield from _report(later, own[:later_index], [client])
+            cover = _common_cover(later, [client], {client.id: own[:later_index]})
+            if cover is not None:
+                yield _problem(later, cover)
     for later_index, later in enumerate(global_rules):
         clients = [
             c
@@ -50,17 +52,11 @@ def shadowed_rules(config: EscalatorConfig) -> Iterator[str]:
             yield _problem(later, cover)
 
 
-def _report(later: _Placed, earlier: list[_Placed], clients: list[Client]) -> Iterator[str]:
-    for candidate in earlier:
-        if all(_covers(candidate.rule.match, later.rule.match, c) for c in clients):
-            yield _problem(later, candidate)
-            return
-
-
 def _common_cover(
     later: _Placed, clients: list[Client], earlier_by_client: dict[str, list[_Placed]]
 ) -> _Placed | None:
-    """An earlier rule covering `later` for every client, if the same one does for all."""
+    """An earlier rule covering `later` for each of the clients it can apply to (the first
+    client's cover is named), or None if some client has none."""
     if not clients:
         return None
     found: _Placed | None = None
