@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from escalator_shared.events.catalogue import Priority
+from escalator_shared.events.values import Priority
 
 
 class Level(StrEnum):

@@ -84,7 +84,9 @@ class ServiceRuntime:
             self.session_factory, self.topics, self.settings.service_name, self.relay.notify
         )
 
-    def add_consumer(self, name: str, topics: Sequence[str], handlers: HandlerRegistry) -> None:
+    def add_consumer(
+        self, name: str, topics: Sequence[str], handlers: HandlerRegistry
+    ) -> ConsumerRunner:
         """Consume `topics` as group `<service>.<name>`, dispatching to `handlers` idempotently."""
         group = f"{self.settings.topic_prefix}{self.settings.service_name}.{name}"
         dispatcher = EventDispatcher(group, handlers, self.unit_of_work)
@@ -104,6 +106,7 @@ class ServiceRuntime:
         )
         self._consumers.append(runner)
         self._tasks.append(_Task(f"consumer:{name}", runner.run, runner.stop))
+        return runner
 
     def add_task(
         self, name: str, run: Callable[[], Awaitable[None]], stop: Callable[[], None]

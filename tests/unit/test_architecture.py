@@ -84,7 +84,10 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "Priority",
             "RespondersPaged",
             "Severity",
+            "SlaBreachReminded",
             "SlaBreached",
+            "SlaClockPaused",
+            "SlaClockResumed",
             "SlaClockRetargeted",
             "SlaClockStarted",
             "SlaClockStopped",
@@ -100,8 +103,10 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "TicketUpdated",
             "Topics",
             "UnknownEventTypeError",
+            "VendorCaseAcknowledged",
             "VendorCaseOpened",
             "VendorCaseRequested",
+            "VendorCaseResolved",
             "decode",
             "new_id",
             "utc_now",
@@ -114,6 +119,7 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
 def test_the_configuration_surface_is_pinned() -> None:
     assert sorted(escalator_shared.config.__all__) == sorted(
         [
+            "Calendar",
             "Channel",
             "Client",
             "ConfigError",

@@ -113,6 +113,8 @@ class AlertHandlers:
             reference=ticket_reference(number),
             requester=alert.requester,
             drill=alert.drill,
+            ticket_type="request" if alert.requester is not None else "incident",
+            reported_at=alert.occurred_at,
         )
         await _emit_for(ticket_id, opened, ctx)
 

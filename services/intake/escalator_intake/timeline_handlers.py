@@ -10,6 +10,8 @@ from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import (
     Event,
     SlaBreached,
+    SlaClockPaused,
+    SlaClockResumed,
     SlaClockRetargeted,
     SlaClockStarted,
     SlaClockStopped,
@@ -37,6 +39,18 @@ async def record_on_timeline(event: Event, ctx: HandlerContext) -> None:
         await ticket_store.update_ticket(ctx.uow.session, envelope.ticket_id, changes)
 
 
+_CLOCK_EVENTS = (
+    SlaClockStarted,
+    SlaClockRetargeted,
+    SlaClockStopped,
+    SlaClockPaused,
+    SlaClockResumed,
+    SlaBreached,
+    SlaClockPaused,
+    SlaClockResumed,
+)
+
+
 async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
     if isinstance(event, TicketRouted):
         return {
@@ -45,7 +59,7 @@ async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
             "assignee": event.assignee,
             "priority": event.priority.value,
         }
-    if isinstance(event, SlaClockStarted | SlaClockRetargeted | SlaClockStopped | SlaBreached):
+    if isinstance(event, _CLOCK_EVENTS):
         ticket = await ticket_store.get_for_update(ctx.uow.session, ctx.envelope.ticket_id)
         if ticket is None:
             return {}
@@ -62,6 +76,10 @@ async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
             clock.update(due_at=event.due_at.isoformat(), target_seconds=event.target_seconds)
         elif isinstance(event, SlaClockStopped):
             clock.update(state=event.outcome, stopped_at=event.stopped_at.isoformat())
+        elif isinstance(event, SlaClockPaused):
+            clock.update(state="paused", remaining_seconds=event.remaining_seconds)
+        elif isinstance(event, SlaClockResumed):
+            clock.update(state="running", due_at=event.due_at.isoformat())
         else:
             clock.update(state="breached", breached_at=event.breached_at.isoformat())
         clocks[event.metric] = clock

@@ -7,26 +7,59 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.events import TicketOpened
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
-from escalator_sla_timer.breach_timer import BreachTimer
-from escalator_sla_timer.clock_handlers import ClockHandlers
-from escalator_sla_timer.priority_handlers import PriorityHandlers
+from escalator_sla_timer.api.clocks import clocks_router
+from escalator_sla_timer.api.reports import reports_router
+from escalator_sla_timer.clock_commands import ClockCommands
+from escalator_sla_timer.clock_keeper import ClockKeeper
+from escalator_sla_timer.clock_timer import ClockTimer
+from escalator_sla_timer.domain.plans import CalendarBook, Planner
+from escalator_sla_timer.life_handlers import LifeHandlers
+from escalator_sla_timer.opening_handlers import OpeningHandlers
+from escalator_sla_timer.recalculation_handlers import RecalculationHandlers
 from escalator_sla_timer.settings import SlaTimerSettings
+from escalator_sla_timer.sla_metrics import SlaMetrics
+from escalator_sla_timer.vendor_handlers import VendorHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the SLA timer: consumers of ticket life and routed priorities, the breach timer."""
-    runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
-    runtime.add_consumer("tickets", [runtime.topics.tickets], ClockHandlers(config).registry())
-    runtime.add_consumer("routing", [runtime.topics.routing], PriorityHandlers(config).registry())
-    timer = BreachTimer(
+    """Wire the SLA timer: consumers of ticket life, routing and vendor cases; the timer; the
+    clock and report endpoints."""
+    metrics = ServiceMetrics.create(settings.service_name)
+    runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    calendars = CalendarBook(config)
+    planner = Planner(config, calendars)
+    keeper = ClockKeeper(calendars, SlaMetrics.create(metrics.registry))
+    opening = OpeningHandlers(planner, keeper)
+    recalculation = RecalculationHandlers(planner, keeper)
+    tickets = runtime.add_consumer(
+        "tickets",
+        [runtime.topics.tickets],
+        {
+            TicketOpened: [opening.handler()],
+            **LifeHandlers(planner, keeper).registry(),
+            **recalculation.tickets_registry(),
+        },
+    )
+    runtime.add_consumer("routing", [runtime.topics.routing], recalculation.routing_registry())
+    vendor = VendorHandlers(planner, keeper)
+    runtime.add_consumer("vendor", [runtime.topics.vendor], vendor.registry())
+    timer = ClockTimer(
         runtime.unit_of_work,
+        keeper,
+        lambda: tickets.owned_partitions(runtime.topics.tickets),
         poll_seconds=settings.timer_poll_seconds,
         batch_size=settings.timer_batch_size,
     )
-    runtime.add_task("breach-timer", timer.loop.run, timer.loop.stop)
-    return service_app(runtime, [], title="Escalator SLA timer")
+    runtime.add_task("clock-timer", timer.loop.run, timer.loop.stop)
+    commands = ClockCommands(runtime.unit_of_work, keeper)
+    routers = [
+        clocks_router(config, runtime.session_factory, calendars, commands),
+        reports_router(config, runtime.session_factory),
+    ]
+    return service_app(runtime, routers, title="Escalator SLA timer")

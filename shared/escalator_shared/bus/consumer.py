@@ -81,10 +81,23 @@ class ConsumerRunner:
         self._stopping = asyncio.Event()
         self._batch_lock = asyncio.Lock()
         self._committed: dict[TopicPartition, int] = {}
+        self._consumer: AIOKafkaConsumer | None = None
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it and leave the group."""
         self._stopping.set()
+
+    def owned_partitions(self, topic: str) -> tuple[frozenset[int], int] | None:
+        """The partitions of `topic` this member owns now, and how many the topic has;
+        None while not running or not yet assigned (work sharded by partition waits)."""
+        consumer = self._consumer
+        if consumer is None:
+            return None
+        every = consumer.partitions_for_topic(topic)
+        if not every:
+            return None
+        owned = frozenset(tp.partition for tp in consumer.assignment() if tp.topic == topic)
+        return owned, len(every)
 
     async def run(self) -> None:
         """Consume until `stop()`; an unexpected error propagates without committing."""
@@ -98,6 +111,7 @@ class ConsumerRunner:
         )
         consumer.subscribe(self._topics, listener=_WaitForBatch(self._batch_lock))
         await consumer.start()
+        self._consumer = consumer
         try:
             while not self._stopping.is_set():
                 batches = await consumer.getmany(timeout_ms=300, max_records=self._batch_size)
@@ -111,6 +125,7 @@ class ConsumerRunner:
                 self.group_id,
             )
         finally:
+            self._consumer = None
             await consumer.stop()
 
     async def _handle_batches(

@@ -12,7 +12,6 @@ from escalator_shared.config.model import (
     Integration,
     Notifications,
     Person,
-    SlaPolicy,
     StaffToken,
     Tier,
     Vendor,
@@ -29,8 +28,10 @@ from escalator_shared.config.routing import (
     StepAction,
     Team,
 )
+from escalator_shared.config.sla import Calendar, SlaPolicy
 
 __all__ = [
+    "Calendar",
     "Channel",
     "Client",
     "ConfigError",

@@ -13,7 +13,7 @@ from typing import Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from escalator_shared.config.durations import Duration
-from escalator_shared.events.catalogue import Severity
+from escalator_shared.events.values import Severity
 
 SUBJECT_GROUPS: Final = frozenset({"client", "device", "service", "state"})
 FIELD_NAMES: Final = frozenset({"client", "device", "service", "state", "error_code", "time"})

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from escalator_shared.config.model import EscalatorConfig
 from escalator_shared.config.references import routing_problems, unknown
+from escalator_shared.config.sla_references import sla_problems
 
 
 class ConfigError(Exception):
@@ -75,11 +76,8 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
     yield from _duplicate_ids(config)
     people = {p.id for p in config.people}
     clients = {c.id for c in config.clients}
-    policies = {s.id for s in config.sla_policies}
     for index, token in enumerate(config.staff_tokens):
         yield from unknown(f"staff_tokens[{index}].person", token.person, people, "person")
-    for index, client in enumerate(config.clients):
-        yield from unknown(f"clients[{index}].sla_policy", client.sla_policy, policies, "policy")
     for index, integration in enumerate(config.integrations):
         where = f"integrations[{index}]"
         yield from unknown(f"{where}.client", integration.client, clients, "client")
@@ -91,9 +89,7 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
         )
     for value, client_id in config.email.rmm_clients_by_value.items():
         yield from unknown(f"email.rmm_clients_by_value.{value}", client_id, clients, "client")
-    for index, policy in enumerate(config.sla_policies):
-        if not policy.response:
-            yield f"sla_policies[{index}].response: at least one priority needs a target"
+    yield from sla_problems(config)
     yield from routing_problems(config)
 
 
@@ -103,6 +99,7 @@ def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:
         "people": config.people,
         "clients": config.clients,
         "sla_policies": config.sla_policies,
+        "calendars": config.calendars,
         "integrations": config.integrations,
         "vendors": config.vendors,
         "teams": config.teams,

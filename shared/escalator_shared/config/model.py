@@ -6,7 +6,8 @@ addresses live in each service's settings instead.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -21,7 +22,14 @@ from escalator_shared.config.routing import (
     RoutingRule,
     Team,
 )
-from escalator_shared.events.catalogue import Priority, Severity
+from escalator_shared.config.sla import (
+    Calendar,
+    HolidaySource,
+    SlaPolicy,
+    TicketType,
+    VendorCommitment,
+)
+from escalator_shared.events.values import Priority, Severity
 from escalator_shared.priority import Level, priority_for
 
 Identifier = str
@@ -111,7 +119,10 @@ class Client(_Strict):
     id: Identifier = Field(min_length=1)
     name: str
     email_domains: list[str] = Field(default_factory=list)
-    sla_policy: Identifier
+    sla_policy: Identifier | None = Field(
+        default=None,
+        description="The client's contract policy: as if the policy's match named this client.",
+    )
     on_recovery: Literal["resolve", "flag"] = Field(
         default="resolve",
         description="When every alert of a ticket recovers: resolve it, or flag it as recovered "
@@ -123,6 +134,10 @@ class Client(_Strict):
     business_hours: list[TimeWindow] = Field(
         default_factory=list, description="In the client's time zone; empty: around the clock."
     )
+    holidays: HolidaySource | None = Field(
+        default=None, description="Public holidays closing the client's business hours."
+    )
+    closed_days: list[date] = Field(default_factory=list)
     vip_requesters: list[str] = Field(
         default_factory=list, description="Email addresses whose requests fast-track."
     )
@@ -153,20 +168,6 @@ class StormPolicy(_Strict):
         ge=1,
         description="Reopens in the window after which a ticket counts as flapping.",
     )
-
-
-class SlaPolicy(_Strict):
-    """Response and resolution targets per priority."""
-
-    id: Identifier = Field(min_length=1)
-    response: dict[Priority, Duration]
-    resolution: dict[Priority, Duration] = Field(default_factory=dict)
-
-    def response_target(self, priority: Priority) -> timedelta:
-        """The response target for a priority, falling back to the least urgent one defined."""
-        if priority in self.response:
-            return self.response[priority]
-        return self.response[max(self.response)]
 
 
 DEFAULT_PRIORITY_BY_SEVERITY: dict[Severity, Priority] = {
@@ -227,6 +228,10 @@ class Vendor(_Strict):
     name: str
     support_email: str | None = None
     portal_url: str | None = None
+    commitment: VendorCommitment = Field(
+        default_factory=VendorCommitment,
+        description="The vendor's own SLA; clocks start when a case with it opens.",
+    )
 
 
 class EscalatorConfig(_Strict):
@@ -236,6 +241,7 @@ class EscalatorConfig(_Strict):
     people: list[Person] = Field(min_length=1)
     staff_tokens: list[StaffToken] = Field(default_factory=list)
     clients: list[Client] = Field(min_length=1)
+    calendars: list[Calendar] = Field(default_factory=list)
     sla_policies: list[SlaPolicy] = Field(min_length=1)
     integrations: list[Integration] = Field(default_factory=list)
     teams: list[Team] = Field(default_factory=list)
@@ -267,6 +273,42 @@ class EscalatorConfig(_Strict):
         """The SLA policy with that id; KeyError if none."""
         return _by_id(self.sla_policies, policy_id)
 
+    def sla_policy_for(
+        self, client_id: str, priority: Priority, ticket_type: TicketType, source: str
+    ) -> SlaPolicy | None:
+        """The first policy, in file order, whose filters match; a client's `sla_policy` adds
+        that client to the policy's client filter. None when nothing matches."""
+        named_by = self._policies_named_by_clients
+        for policy in self.sla_policies:
+            match = policy.match
+            clients = {*match.clients, *named_by.get(policy.id, ())}
+            if clients and client_id not in clients:
+                continue
+            if match.priorities and priority not in match.priorities:
+                continue
+            if match.ticket_types and ticket_type not in match.ticket_types:
+                continue
+            if match.sources and source not in match.sources:
+                continue
+            return policy
+        return None
+
+    @cached_property
+    def _policies_named_by_clients(self) -> dict[str, list[str]]:
+        named: dict[str, list[str]] = {}
+        for client in self.clients:
+            if client.sla_policy is not None:
+                named.setdefault(client.sla_policy, []).append(client.id)
+        return named
+
+    def calendar(self, calendar_id: str) -> Calendar:
+        """The named calendar; KeyError if none."""
+        return _by_id(self.calendars, calendar_id)
+
+    def vendor(self, vendor_id: str) -> Vendor:
+        """The vendor with that id; KeyError if none."""
+        return _by_id(self.vendors, vendor_id)
+
     def integration(self, integration_id: str) -> Integration | None:
         """The integration with that id, or None."""
         return next((i for i in self.integrations if i.id == integration_id), None)
@@ -281,7 +323,7 @@ class EscalatorConfig(_Strict):
         return by_severity.get(severity, Priority.P3)
 
 
-_Item = TypeVar("_Item", Person, Client, SlaPolicy)
+_Item = TypeVar("_Item", Person, Client, SlaPolicy, Calendar, Vendor)
 
 
 def _by_id(items: list[_Item], wanted: str) -> _Item:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from escalator_shared.config.durations import Duration
 from escalator_shared.config.oncall import TimeWindow, check_time_zone
-from escalator_shared.events.catalogue import EscalationReason, Priority, Severity
+from escalator_shared.events.values import EscalationReason, Priority, Severity
 from escalator_shared.priority import Level
 
 TARGET_PATTERN: Final = r"^(assignee|backup|manager|(person|schedule|team|tier):[A-Za-z0-9._-]+)$"

@@ -7,50 +7,22 @@ No service defines a payload of its own.
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from escalator_shared.events.envelope import Event
-
-
-class Priority(StrEnum):
-    """ITIL priority, from impact x urgency."""
-
-    P1 = "P1"
-    P2 = "P2"
-    P3 = "P3"
-    P4 = "P4"
-    P5 = "P5"
-
-
-class Severity(StrEnum):
-    """Severity as senders state it, normalised."""
-
-    CRITICAL = "critical"
-    MAJOR = "major"
-    MINOR = "minor"
-    WARNING = "warning"
-    INFO = "info"
-
-
-class AlertStatus(StrEnum):
-    """What an alert says about its condition."""
-
-    FIRING = "firing"
-    RESOLVED = "resolved"
-    ACKNOWLEDGED = "acknowledged"
-
-
-class EscalationReason(StrEnum):
-    """Why a ticket should move up its escalation chain."""
-
-    NOT_ACKNOWLEDGED = "not_acknowledged"
-    SLA_WARNING = "sla_warning"
-    SLA_BREACHED = "sla_breached"
-    CUSTOMER_DISSATISFIED = "customer_dissatisfied"
-    MANUAL = "manual"
+from escalator_shared.events.sla_events import (
+    SlaBreached,
+    SlaBreachReminded,
+    SlaClockPaused,
+    SlaClockResumed,
+    SlaClockRetargeted,
+    SlaClockStarted,
+    SlaClockStopped,
+    SlaWarningReached,
+)
+from escalator_shared.events.values import AlertStatus, EscalationReason, Priority, Severity
 
 
 class AlertReceived(Event):
@@ -120,6 +92,12 @@ class TicketOpened(Event):
     )
     drill: bool = Field(
         default=False, description="A rehearsal: staff are paged, customers and vendors never."
+    )
+    ticket_type: Literal["incident", "request"] = Field(
+        default="incident", description="incident (an alert) or request (a customer's email)."
+    )
+    reported_at: datetime | None = Field(
+        default=None, description="When the condition began or the client reported it."
     )
 
 
@@ -284,73 +262,6 @@ class EscalationRequested(Event):
     note: str = Field(default="", description="Free text for the timeline.")
 
 
-class SlaClockStarted(Event):
-    """An SLA/OLA clock began running for the ticket."""
-
-    event_type: ClassVar[str] = "SlaClockStarted"
-    stream: ClassVar[str] = "sla"
-
-    clock_id: str = Field(description="Id of the clock.")
-    metric: str = Field(description="What it measures, e.g. response.")
-    policy: str = Field(description="SLA policy that set the target.")
-    target_seconds: int = Field(description="Target duration.")
-    due_at: datetime = Field(description="When it breaches if not fulfilled.")
-
-
-class SlaClockRetargeted(Event):
-    """A running clock's target changed because the ticket's priority did (routing, a person)."""
-
-    event_type: ClassVar[str] = "SlaClockRetargeted"
-    stream: ClassVar[str] = "sla"
-
-    clock_id: str = Field(description="Id of the clock.")
-    metric: str = Field(description="What it measures.")
-    priority: Priority = Field(description="The priority the target is now for.")
-    previous_target_seconds: int = Field(description="The target before.")
-    target_seconds: int = Field(description="The new target.")
-    due_at: datetime = Field(description="When it breaches now.")
-    reason: str = Field(description="Why, e.g. 'routed at P2 by rule acme-vip-fast-track'.")
-
-
-class SlaClockStopped(Event):
-    """A clock stopped before breaching: fulfilled (met) or cancelled."""
-
-    event_type: ClassVar[str] = "SlaClockStopped"
-    stream: ClassVar[str] = "sla"
-
-    clock_id: str = Field(description="Id of the clock.")
-    metric: str = Field(description="What it measures.")
-    outcome: str = Field(description="fulfilled or cancelled.")
-    elapsed_seconds: int = Field(description="Time the clock ran.")
-    stopped_at: datetime = Field(description="When.")
-
-
-class SlaWarningReached(Event):
-    """A clock passed a warning threshold."""
-
-    event_type: ClassVar[str] = "SlaWarningReached"
-    stream: ClassVar[str] = "sla"
-
-    clock_id: str = Field(description="Id of the clock.")
-    metric: str = Field(description="What it measures.")
-    percent: int = Field(description="Share of the target used, e.g. 75.")
-    due_at: datetime = Field(description="When it breaches.")
-
-
-class SlaBreached(Event):
-    """A clock reached its target unfulfilled."""
-
-    event_type: ClassVar[str] = "SlaBreached"
-    stream: ClassVar[str] = "sla"
-
-    clock_id: str = Field(description="Id of the clock.")
-    metric: str = Field(description="What it measures.")
-    policy: str = Field(description="SLA policy that set the target.")
-    target_seconds: int = Field(description="Target duration.")
-    due_at: datetime = Field(description="When it was due.")
-    breached_at: datetime = Field(description="When the timer fired.")
-
-
 class VendorCaseRequested(Event):
     """A vendor should get a case for this ticket."""
 
@@ -371,6 +282,28 @@ class VendorCaseOpened(Event):
     vendor: str = Field(description="Vendor id.")
     case_reference: str = Field(description="Our or the vendor's case number.")
     channel: str = Field(description="How it was opened: email, api, phone, recorded.")
+
+
+class VendorCaseAcknowledged(Event):
+    """The vendor acknowledged our case (their first response)."""
+
+    event_type: ClassVar[str] = "VendorCaseAcknowledged"
+    stream: ClassVar[str] = "vendor"
+
+    vendor: str = Field(description="Vendor id.")
+    case_reference: str = Field(description="The case.")
+    acknowledged_at: datetime = Field(description="When the vendor answered.")
+
+
+class VendorCaseResolved(Event):
+    """The vendor says our case is solved."""
+
+    event_type: ClassVar[str] = "VendorCaseResolved"
+    stream: ClassVar[str] = "vendor"
+
+    vendor: str = Field(description="Vendor id.")
+    case_reference: str = Field(description="The case.")
+    resolved_at: datetime = Field(description="When.")
 
 
 class NotificationRequested(Event):
@@ -431,11 +364,16 @@ CATALOGUE: tuple[type[Event], ...] = (
     EscalationStopped,
     SlaClockStarted,
     SlaClockRetargeted,
+    SlaClockPaused,
+    SlaClockResumed,
     SlaClockStopped,
     SlaWarningReached,
     SlaBreached,
+    SlaBreachReminded,
     VendorCaseRequested,
     VendorCaseOpened,
+    VendorCaseAcknowledged,
+    VendorCaseResolved,
     NotificationRequested,
     NotificationDelivered,
     NotificationFailed,

@@ -15,6 +15,9 @@ from escalator_shared.events import (
     NotificationRequested,
     RespondersPaged,
     SlaBreached,
+    SlaBreachReminded,
+    SlaClockPaused,
+    SlaClockResumed,
     SlaClockRetargeted,
     SlaClockStarted,
     SlaClockStopped,
@@ -28,8 +31,10 @@ from escalator_shared.events import (
     TicketRouted,
     TicketStatusChanged,
     TicketUpdated,
+    VendorCaseAcknowledged,
     VendorCaseOpened,
     VendorCaseRequested,
+    VendorCaseResolved,
 )
 
 
@@ -90,12 +95,21 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
         f"due {e.due_at:%Y-%m-%d %H:%M:%S} UTC"
     ),
     SlaClockStopped: lambda e: f"{e.metric} clock {e.outcome} after {e.elapsed_seconds}s",
+    SlaClockPaused: lambda e: (
+        f"{e.metric} clock paused ({e.reason}), {e.remaining_seconds}s of business time left"
+    ),
+    SlaClockResumed: lambda e: f"{e.metric} clock resumed, due {e.due_at:%Y-%m-%d %H:%M:%S} UTC",
+    SlaBreachReminded: lambda e: (
+        f"{e.metric} SLA still breached (reminder {e.reminder}, {e.overdue_seconds}s overdue)"
+    ),
     SlaWarningReached: lambda e: f"{e.metric} clock at {e.percent}% of its target",
     SlaBreached: lambda e: f"{e.metric} SLA breached ({e.policy}, target {e.target_seconds}s)",
     VendorCaseRequested: lambda e: f"Vendor case requested with {e.vendor}: {e.reason}",
     VendorCaseOpened: lambda e: (
         f"Vendor case {e.case_reference} opened with {e.vendor} by {e.channel}"
     ),
+    VendorCaseAcknowledged: lambda e: f"{e.vendor} acknowledged case {e.case_reference}",
+    VendorCaseResolved: lambda e: f"{e.vendor} resolved case {e.case_reference}",
     NotificationRequested: lambda e: f"Notification requested for {e.recipient} by {e.channel}",
     NotificationDelivered: lambda e: f"Notified {e.recipient} by {e.channel} at {e.address}",
     NotificationFailed: lambda e: f"Notifying {e.recipient} by {e.channel} failed: {e.error}",

@@ -16,6 +16,7 @@ from escalator_router.domain.router import Router
 from escalator_router.domain.rulebook import RuleVerdict
 from escalator_router.domain.targets import resolve_targets
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.config.sla import TicketType, target_for
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Explanation:
     verdicts: tuple[RuleVerdict, ...]
     assignment: Assignment
     timeline: tuple[TimelineEntry, ...]
-    sla_targets: dict[str, int]
+    sla_targets: dict[str, int | str]
     vendor: str | None
     major_outage: str | None
 
@@ -74,7 +75,7 @@ def explain(router: Router, config: EscalatorConfig, facts: TicketFacts) -> Expl
         verdicts=choice.verdicts,
         assignment=assignment,
         timeline=tuple(timeline),
-        sla_targets=_sla_targets(config, facts.client_id, assignment),
+        sla_targets=_sla_targets(config, facts, assignment),
         vendor=assignment.vendor,
         major_outage=_major_outage(config, facts, assignment),
     )
@@ -105,12 +106,18 @@ def _planned_page(
     return PlannedPage(person_id, person.name, via, tuple(channels))
 
 
-def _sla_targets(config: EscalatorConfig, client_id: str, assignment: Assignment) -> dict[str, int]:
-    try:
-        policy = config.sla_policy(config.client(client_id).sla_policy)
-    except KeyError:
+def _sla_targets(
+    config: EscalatorConfig, facts: TicketFacts, assignment: Assignment
+) -> dict[str, int | str]:
+    """The first-response and resolution targets the SLA timer will run: business seconds, or
+    'same_business_day'."""
+    ticket_type: TicketType = "request" if facts.requester is not None else "incident"
+    policy = config.sla_policy_for(facts.client_id, assignment.priority, ticket_type, facts.source)
+    if policy is None:
         return {}
-    targets = {"response": int(policy.response_target(assignment.priority).total_seconds())}
-    if assignment.priority in policy.resolution:
-        targets["resolution"] = int(policy.resolution[assignment.priority].total_seconds())
+    targets: dict[str, int | str] = {}
+    for metric, by_priority in (("response", policy.response), ("resolution", policy.resolution)):
+        if by_priority:
+            target = target_for(by_priority, assignment.priority)
+            targets[metric] = target if isinstance(target, str) else int(target.total_seconds())
     return targets

@@ -1,0 +1,105 @@
+"""`GET /v1/tickets/{id}/clocks` and `PUT /v1/tickets/{id}/clocks/{clock_id}/due`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from escalator_shared.config import EscalatorConfig
+from escalator_shared.events import utc_now
+from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.errors import ApiError
+from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
+from escalator_sla_timer.clock_rows import from_row
+from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
+from escalator_sla_timer.domain.plans import CalendarBook
+from escalator_sla_timer.tables import clock_log, clocks
+
+MANAGERS = frozenset({"manager", "admin"})
+
+
+class DueOverride(BaseModel):
+    """A manager's new due time for a clock."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_at: datetime = Field(description="The new due time, with its UTC offset.")
+    reason: str = Field(min_length=3, max_length=500, description="Why (kept in the log).")
+
+
+def clocks_router(
+    config: EscalatorConfig,
+    sessions: async_sessionmaker[AsyncSession],
+    calendars: CalendarBook,
+    commands: ClockCommands,
+) -> APIRouter:
+    """The clock endpoints (staff tokens; overrides need a manager)."""
+    api = APIRouter()
+
+    @api.get("/v1/tickets/{ticket_id}/clocks")
+    async def ticket_clocks(ticket_id: str, request: Request) -> dict[str, Any]:
+        """Each clock: target, business time used and left, pauses, due time, state, log."""
+        authenticate_staff(config, request)
+        async with sessions() as session:
+            rows = (
+                await session.execute(
+                    select(clocks)
+                    .where(clocks.c.ticket_id == ticket_id)
+                    .order_by(clocks.c.started_at, clocks.c.metric, clocks.c.cycle)
+                )
+            ).all()
+            entries = (
+                await session.execute(
+                    select(clock_log)
+                    .where(clock_log.c.ticket_id == ticket_id)
+                    .order_by(clock_log.c.at, clock_log.c.id)
+                )
+            ).all()
+        if not rows:
+            raise ApiError(404, "no_clocks", f"ticket {ticket_id!r} has no SLA clocks")
+        now = utc_now()
+        views = []
+        for row in rows:
+            stored = from_row(row)
+            log = [LogEntry(e.kind, e.at, e.detail) for e in entries if e.clock_id == stored.id]
+            views.append(
+                {
+                    "id": stored.id,
+                    "metric": stored.metric,
+                    "cycle": stored.cycle,
+                    "policy": stored.policy,
+                    "calendar": stored.calendar,
+                    "priority": stored.priority,
+                    "vendor": stored.vendor,
+                    "case_reference": stored.case_reference,
+                    "drill": stored.drill,
+                    **clock_view(stored.clock, calendars.get(stored.calendar), log, now),
+                }
+            )
+        return {"ticket_id": ticket_id, "as_of": now, "clocks": views}
+
+    @api.put("/v1/tickets/{ticket_id}/clocks/{clock_id}/due")
+    async def set_due(
+        ticket_id: str, clock_id: str, body: DueOverride, request: Request
+    ) -> dict[str, Any]:
+        """Override a live clock's due time; the reason goes into the clock's log."""
+        staff = authenticate_staff(config, request)
+        if staff.role not in MANAGERS:
+            raise ApiError(403, "forbidden", "only managers and admins may change a due time")
+        if body.due_at.tzinfo is None:
+            raise ApiError(422, "naive_due_at", "due_at needs a UTC offset, e.g. ...T17:00:00Z")
+        try:
+            due_at = await commands.set_due(
+                ticket_id, clock_id, body.due_at, body.reason, staff.person
+            )
+        except ClockNotFoundError as exc:
+            message = f"ticket {ticket_id!r} has no running or paused clock {clock_id!r}"
+            raise ApiError(404, "no_live_clock", message) from exc
+        return {"clock_id": clock_id, "due_at": due_at}
+
+    return api

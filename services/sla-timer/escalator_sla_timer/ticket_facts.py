@@ -1,0 +1,96 @@
+"""What the SLA timer knows of a ticket, merged from the tickets and routing streams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalator_shared.events import Priority
+from escalator_sla_timer.domain.plans import TicketFacts
+from escalator_sla_timer.tables import sla_tickets
+
+
+@dataclass(frozen=True)
+class KnownTicket:
+    """A ticket the timer has seen open, with its routing if that arrived."""
+
+    ticket_id: str
+    facts: TicketFacts
+    tier: str | None
+    status: str | None
+    correlation_id: str
+    drill: bool
+
+
+def _known(row: Any) -> KnownTicket | None:
+    if row is None or row.client_id is None:
+        return None  # routed, but its TicketOpened has not arrived yet
+    priority = Priority(row.routed_priority or row.priority)
+    return KnownTicket(
+        ticket_id=row.ticket_id,
+        facts=TicketFacts(row.client_id, priority, row.ticket_type, row.source),
+        tier=row.tier,
+        status=row.status,
+        correlation_id=row.correlation_id,
+        drill=row.drill,
+    )
+
+
+async def load(session: AsyncSession, ticket_id: str) -> KnownTicket | None:
+    """The ticket, locked; None if its TicketOpened has not been handled."""
+    row = (
+        await session.execute(
+            select(sla_tickets).where(sla_tickets.c.ticket_id == ticket_id).with_for_update()
+        )
+    ).first()
+    return _known(row)
+
+
+async def record_opened(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Store opened tickets' facts in one statement; each ticket's row (with any routing)."""
+    statement = insert(sla_tickets).values(rows)
+    opened = {
+        name: statement.excluded[name]
+        for name in ("client_id", "source", "ticket_type", "priority", "opened_at", "status")
+    }
+    opened["correlation_id"] = statement.excluded.correlation_id
+    opened["drill"] = statement.excluded.drill
+    result = await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[sla_tickets.c.ticket_id], set_=opened
+        ).returning(sla_tickets)
+    )
+    return {row.ticket_id: row for row in result}
+
+
+def known(row: Any) -> KnownTicket:
+    """A freshly recorded opened ticket."""
+    ticket = _known(row)
+    assert ticket is not None
+    return ticket
+
+
+async def record_routed(
+    session: AsyncSession, ticket_id: str, priority: Priority, tier: str, rule: str
+) -> tuple[KnownTicket | None, KnownTicket | None]:
+    """Store the routing; the ticket before and after (None while not yet opened)."""
+    before = await load(session, ticket_id)
+    values = {"routed_priority": priority.value, "tier": tier, "routed_rule": rule}
+    result = await session.execute(
+        insert(sla_tickets)
+        .values(ticket_id=ticket_id, **values)
+        .on_conflict_do_update(index_elements=[sla_tickets.c.ticket_id], set_=values)
+        .returning(sla_tickets)
+    )
+    return before, _known(result.first())
+
+
+async def set_values(session: AsyncSession, ticket_id: str, **values: Any) -> None:
+    """Change stored facts (status, priority)."""
+    await session.execute(
+        update(sla_tickets).where(sla_tickets.c.ticket_id == ticket_id).values(**values)
+    )
