@@ -16,6 +16,7 @@ from escalator_intake.domain.ticket_rules import TicketStatus, ticket_reference
 from escalator_intake.ticket_store import FIRING, RESOLVED
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.config.sla import ticket_type_for
 from escalator_shared.events import (
     AlertReceived,
     Event,
@@ -113,7 +114,7 @@ class AlertHandlers:
             reference=ticket_reference(number),
             requester=alert.requester,
             drill=alert.drill,
-            ticket_type="request" if alert.requester is not None else "incident",
+            ticket_type=ticket_type_for(alert.requester),
             reported_at=alert.occurred_at,
         )
         await _emit_for(ticket_id, opened, ctx)

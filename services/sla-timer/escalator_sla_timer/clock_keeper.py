@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,6 +31,7 @@ from escalator_sla_timer.tables import clock_log, clocks
 from escalator_sla_timer.ticket_facts import KnownTicket
 
 Emit = Callable[[Event], Awaitable[Envelope]]
+log = logging.getLogger(__name__)
 _RETRY_LATER = timedelta(seconds=1)
 LIVE = (ClockState.RUNNING.value, ClockState.PAUSED.value)
 
@@ -86,9 +88,15 @@ class ClockKeeper:
         rows = [new_row(s, self.calendars.get(s.calendar)) for s in started]
         await uow.session.execute(clocks.insert(), rows)
         for stored in started:
-            self._log(uow, stored, "started", stored.clock.started_at, {})
+            self.log(uow, stored, "started", stored.clock.started_at, {})
             counter = self.metrics.started.labels(metric_kind(stored.metric))
             uow.after_commit(counter.inc)
+
+    async def start(self, uow: UnitOfWork, emit: Emit, started: Sequence[StoredClock]) -> None:
+        """Store new clocks and say each started."""
+        await self.insert(uow, started)
+        for stored in started:
+            await emit(self.started_event(stored))
 
     @staticmethod
     def started_event(stored: StoredClock) -> SlaClockStarted:
@@ -112,11 +120,14 @@ class ClockKeeper:
         kind: str,
         at: datetime,
         detail: dict[str, Any] | None = None,
+        priority: Priority | None = None,
     ) -> None:
-        """Store a transition and log it (the event is the caller's)."""
+        """Store a transition (and a new priority) and log it (the event is the caller's)."""
         values = state_values(clock, self.calendars.get(stored.calendar))
+        if priority is not None:
+            values["priority"] = priority.value
         await uow.session.execute(update(clocks).where(clocks.c.id == stored.id).values(values))
-        self._log(uow, stored, kind, at, detail or {})
+        self.log(uow, stored, kind, at, detail or {})
 
     async def save_many(
         self,
@@ -133,6 +144,7 @@ class ClockKeeper:
         for stored, clock in changed:
             values = state_values(clock, self.calendars.get(stored.calendar))
             if values["fire_at"] is not None and values["fire_at"] <= not_before:
+                log.warning("clock %s fell due with nothing to say; retrying later", stored.id)
                 values["fire_at"] = not_before + _RETRY_LATER
             rows.append({"b_id": stored.id, **values})
         # The SET clause comes from the parameters' keys (one executemany round).
@@ -142,11 +154,6 @@ class ClockKeeper:
         self, uow: UnitOfWork, stored: StoredClock, kind: str, at: datetime, detail: dict[str, Any]
     ) -> None:
         """Add an entry to the clock's log (written at commit)."""
-        self._log(uow, stored, kind, at, detail)
-
-    def _log(
-        self, uow: UnitOfWork, stored: StoredClock, kind: str, at: datetime, detail: dict[str, Any]
-    ) -> None:
         uow.insert_later(
             clock_log,
             {
@@ -223,11 +230,9 @@ class ClockKeeper:
     ) -> None:
         """Store a recalculated clock (new target or due time) and say why."""
         detail = {"reason": reason, "priority": priority.value}
-        await self.save(uow, stored, clock, kind="recalculated", at=at, detail=detail)
-        if priority.value != stored.priority:
-            await uow.session.execute(
-                update(clocks).where(clocks.c.id == stored.id).values(priority=priority.value)
-            )
+        await self.save(
+            uow, stored, clock, kind="recalculated", at=at, detail=detail, priority=priority
+        )
         await emit(
             SlaClockRetargeted(
                 clock_id=stored.id,

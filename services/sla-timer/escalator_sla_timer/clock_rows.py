@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka.partitioner import murmur2
@@ -113,8 +112,3 @@ def new_row(stored: StoredClock, calendar: Calendar) -> dict[str, Any]:
 def seconds(value: Any) -> int:
     """Whole seconds of a timedelta (events carry seconds)."""
     return int(value.total_seconds())
-
-
-def utc(value: datetime) -> datetime:
-    """The instant in UTC."""
-    return value.astimezone(UTC)

@@ -85,14 +85,11 @@ class ClockTimer:
                 stored = from_row(row)
                 calendar = self._keeper.calendars.get(stored.calendar)
                 clock, firings = fire(stored.clock, now, calendar)
-                next_at = clock.fire_at(calendar)
-                if not firings and next_at is not None and next_at <= now:
-                    log.warning("clock %s fell due with nothing to say; retrying later", stored.id)
                 changed.append((stored, clock))
                 for firing in firings:
                     await self._say(uow, stored, clock, firing, now=now, fell_due=row.fire_at)
             await self._keeper.save_many(uow, changed, not_before=now)
-            await self._sample_pending(uow, now)
+        await self._sample_pending(now)
         return len(rows)
 
     async def _say(
@@ -147,14 +144,14 @@ class ClockTimer:
             correlation_id=stored.correlation_id,
         )
 
-    async def _sample_pending(self, uow: UnitOfWork, now: datetime) -> None:
+    async def _sample_pending(self, now: datetime) -> None:
+        """Count the pending timers now and then, in a transaction of its own (not while the
+        fired rows are locked)."""
         sampled = self._pending_sampled_at
         if sampled is not None and now - sampled < timedelta(seconds=_PENDING_SAMPLE_SECONDS):
             return
         self._pending_sampled_at = now
-        pending = (
-            await uow.session.execute(
-                select(func.count()).select_from(clocks).where(clocks.c.fire_at.is_not(None))
-            )
-        ).scalar_one()
+        async with self._unit_of_work() as uow:
+            query = select(func.count()).select_from(clocks).where(clocks.c.fire_at.is_not(None))
+            pending = (await uow.session.execute(query)).scalar_one()
         self._keeper.metrics.pending.set(pending)

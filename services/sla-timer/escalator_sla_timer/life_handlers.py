@@ -27,7 +27,6 @@ from escalator_sla_timer.domain.plans import (
     UPDATE,
     VENDOR_METRICS,
     Planner,
-    is_ola,
 )
 from escalator_sla_timer.ticket_facts import KnownTicket
 
@@ -46,14 +45,16 @@ class LifeHandlers:
 
     async def on_acknowledged(self, event: TicketAcknowledged, ctx: HandlerContext) -> None:
         """An acknowledgement is the first response."""
-        await self._responded(ctx, event.acknowledged_at)
+        clocks = await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id)
+        await self._responded(ctx, clocks, event.acknowledged_at)
 
     async def on_note_added(self, note: TicketNoteAdded, ctx: HandlerContext) -> None:
         """A customer-visible note from staff is a response and a periodic update."""
         if not note.customer_visible or note.by == CUSTOMER:
             return
         at = ctx.envelope.occurred_at
-        clocks = await self._responded(ctx, at)
+        clocks = await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id)
+        await self._responded(ctx, clocks, at)
         for stored in clocks:
             if stored.metric == UPDATE:
                 await self.keeper.stop(ctx.uow, ctx.emit, stored, FULFILLED, at)
@@ -115,14 +116,14 @@ class LifeHandlers:
         pause_when = policy.pause_when if policy else ["awaiting_customer", "awaiting_vendor"]
         return "on_hold" in pause_when or (hold_reason is not None and hold_reason in pause_when)
 
-    async def _responded(self, ctx: HandlerContext, at: datetime) -> list[StoredClock]:
-        """Fulfil a live response clock and start the periodic updates; the live clocks."""
-        clocks = await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id)
+    async def _responded(
+        self, ctx: HandlerContext, clocks: list[StoredClock], at: datetime
+    ) -> None:
+        """Fulfil a live response clock and start the periodic updates."""
         for stored in clocks:
             if stored.metric == RESPONSE:
                 await self.keeper.stop(ctx.uow, ctx.emit, stored, FULFILLED, at)
                 await self._start_update(ctx, at, 0)
-        return [c for c in clocks if c.metric != RESPONSE and not is_ola(c.metric)]
 
     async def _start_update(self, ctx: HandlerContext, at: datetime, cycle: int) -> None:
         ticket = await ticket_facts.load(ctx.uow.session, ctx.envelope.ticket_id)
@@ -135,14 +136,7 @@ class LifeHandlers:
         plan = self.planner.plan(ticket.facts, metric, at)
         if plan is None:
             return
-        stored = self.keeper.new(
-            plan,
-            ticket,
-            at,
-            cycle=cycle,
-        )
-        await self.keeper.insert(ctx.uow, [stored])
-        await ctx.emit(self.keeper.started_event(stored))
+        await self.keeper.start(ctx.uow, ctx.emit, [self.keeper.new(plan, ticket, at, cycle=cycle)])
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""

@@ -36,9 +36,10 @@ class OpeningHandlers:
         """Record the tickets, start their clocks, say so."""
         if not run:
             return
-        session = run[0][1].uow.session
+        uow = run[0][1].uow
+        tickets = _first_per_ticket(run)
         rows = await ticket_facts.record_opened(
-            session,
+            uow.session,
             [
                 {
                     "ticket_id": ctx.envelope.ticket_id,
@@ -51,15 +52,15 @@ class OpeningHandlers:
                     "correlation_id": ctx.envelope.correlation_id,
                     "drill": opened.drill,
                 }
-                for opened, ctx in _first_per_ticket(run)
+                for opened, ctx in tickets
             ],
         )
         started: list[tuple[StoredClock, HandlerContext]] = []
-        for opened, ctx in _first_per_ticket(run):
+        for opened, ctx in tickets:
             ticket = ticket_facts.known(rows[ctx.envelope.ticket_id])
             for stored in self._clocks_for(ticket, opened):
                 started.append((stored, ctx))
-        await self.keeper.insert(run[0][1].uow, [stored for stored, _ in started])
+        await self.keeper.insert(uow, [stored for stored, _ in started])
         for stored, ctx in started:
             await ctx.emit(self.keeper.started_event(stored))
 

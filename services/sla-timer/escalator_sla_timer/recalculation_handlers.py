@@ -85,14 +85,8 @@ class RecalculationHandlers:
         if plan is None or ticket.status in ("resolved", "closed", "cancelled"):
             return
         every = await self.keeper.load(ctx.uow.session, ticket.ticket_id, live_only=False)
-        stored = self.keeper.new(
-            plan,
-            ticket,
-            at,
-            cycle=sum(1 for c in every if c.metric == metric),
-        )
-        await self.keeper.insert(ctx.uow, [stored])
-        await ctx.emit(self.keeper.started_event(stored))
+        cycle = sum(1 for c in every if c.metric == metric)
+        await self.keeper.start(ctx.uow, ctx.emit, [self.keeper.new(plan, ticket, at, cycle=cycle)])
 
     def routing_registry(self) -> HandlerRegistry:
         """Handlers of the `routing` topic."""

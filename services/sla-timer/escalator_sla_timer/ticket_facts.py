@@ -13,6 +13,18 @@ from escalator_shared.events import Priority
 from escalator_sla_timer.domain.plans import TicketFacts
 from escalator_sla_timer.tables import sla_tickets
 
+# What TicketOpened brings; a routed-first row keeps its routing columns.
+_OPENED_FACTS = (
+    "client_id",
+    "source",
+    "ticket_type",
+    "priority",
+    "opened_at",
+    "status",
+    "correlation_id",
+    "drill",
+)
+
 
 @dataclass(frozen=True)
 class KnownTicket:
@@ -53,12 +65,7 @@ async def load(session: AsyncSession, ticket_id: str) -> KnownTicket | None:
 async def record_opened(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Store opened tickets' facts in one statement; each ticket's row (with any routing)."""
     statement = insert(sla_tickets).values(rows)
-    opened = {
-        name: statement.excluded[name]
-        for name in ("client_id", "source", "ticket_type", "priority", "opened_at", "status")
-    }
-    opened["correlation_id"] = statement.excluded.correlation_id
-    opened["drill"] = statement.excluded.drill
+    opened = {name: statement.excluded[name] for name in _OPENED_FACTS}
     result = await session.execute(
         statement.on_conflict_do_update(
             index_elements=[sla_tickets.c.ticket_id], set_=opened

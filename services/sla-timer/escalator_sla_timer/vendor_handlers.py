@@ -39,9 +39,7 @@ class VendorHandlers:
             )
             for plan in self.planner.vendor_plans(opened.vendor, ticket.facts.priority)
         ]
-        await self.keeper.insert(ctx.uow, started)
-        for stored in started:
-            await ctx.emit(self.keeper.started_event(stored))
+        await self.keeper.start(ctx.uow, ctx.emit, started)
 
     async def on_case_acknowledged(
         self, event: VendorCaseAcknowledged, ctx: HandlerContext

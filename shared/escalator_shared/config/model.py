@@ -26,10 +26,9 @@ from escalator_shared.config.sla import (
     Calendar,
     HolidaySource,
     SlaPolicy,
-    TicketType,
     VendorCommitment,
 )
-from escalator_shared.events.values import Priority, Severity
+from escalator_shared.events.values import Priority, Severity, TicketType
 from escalator_shared.priority import Level, priority_for
 
 Identifier = str

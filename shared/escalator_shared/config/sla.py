@@ -24,13 +24,12 @@ from pydantic import (
 
 from escalator_shared.config.durations import Duration, parse_duration
 from escalator_shared.config.oncall import TimeWindow, check_time_zone
-from escalator_shared.events.values import Priority
+from escalator_shared.events.values import Priority, TicketType
 
 AROUND_THE_CLOCK: Final = "24x7"
 CLIENT_CALENDAR: Final = "client"
 SAME_BUSINESS_DAY: Final = "same_business_day"
 
-TicketType = Literal["incident", "request"]
 PauseReason = Literal["awaiting_customer", "awaiting_vendor", "awaiting_change", "on_hold"]
 
 TargetValue = timedelta | Literal["same_business_day"]
@@ -53,6 +52,11 @@ def _target_json(value: TargetValue) -> float | str:
 Target = Annotated[
     TargetValue, BeforeValidator(parse_target), PlainSerializer(_target_json, when_used="json")
 ]
+
+
+def ticket_type_for(requester: str | None) -> TicketType:
+    """A ticket someone asked for (a customer's email) is a request; an alert, an incident."""
+    return "request" if requester is not None else "incident"
 
 
 class _Strict(BaseModel):

@@ -7,8 +7,8 @@ from typing import get_args
 
 from escalator_shared.config.model import EscalatorConfig
 from escalator_shared.config.references import unknown
-from escalator_shared.config.sla import AROUND_THE_CLOCK, CLIENT_CALENDAR, TicketType
-from escalator_shared.events.values import Priority
+from escalator_shared.config.sla import AROUND_THE_CLOCK, CLIENT_CALENDAR
+from escalator_shared.events.values import Priority, TicketType
 
 
 def sla_problems(config: EscalatorConfig) -> Iterator[str]:

@@ -7,7 +7,7 @@ No service defines a payload of its own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field
 
@@ -22,7 +22,13 @@ from escalator_shared.events.sla_events import (
     SlaClockStopped,
     SlaWarningReached,
 )
-from escalator_shared.events.values import AlertStatus, EscalationReason, Priority, Severity
+from escalator_shared.events.values import (
+    AlertStatus,
+    EscalationReason,
+    Priority,
+    Severity,
+    TicketType,
+)
 
 
 class AlertReceived(Event):
@@ -93,7 +99,7 @@ class TicketOpened(Event):
     drill: bool = Field(
         default=False, description="A rehearsal: staff are paged, customers and vendors never."
     )
-    ticket_type: Literal["incident", "request"] = Field(
+    ticket_type: TicketType = Field(
         default="incident", description="incident (an alert) or request (a customer's email)."
     )
     reported_at: datetime | None = Field(

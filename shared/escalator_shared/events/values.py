@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 
 class Priority(StrEnum):
@@ -41,3 +42,7 @@ class EscalationReason(StrEnum):
     SLA_BREACHED = "sla_breached"
     CUSTOMER_DISSATISFIED = "customer_dissatisfied"
     MANUAL = "manual"
+
+
+# An incident comes from an alert; a request from someone asking (a customer's email).
+TicketType = Literal["incident", "request"]

@@ -16,7 +16,7 @@ from escalator_router.domain.router import Router
 from escalator_router.domain.rulebook import RuleVerdict
 from escalator_router.domain.targets import resolve_targets
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.config.sla import TicketType, target_for
+from escalator_shared.config.sla import target_for, ticket_type_for
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _sla_targets(
 ) -> dict[str, int | str]:
     """The first-response and resolution targets the SLA timer will run: business seconds, or
     'same_business_day'."""
-    ticket_type: TicketType = "request" if facts.requester is not None else "incident"
+    ticket_type = ticket_type_for(facts.requester)
     policy = config.sla_policy_for(facts.client_id, assignment.priority, ticket_type, facts.source)
     if policy is None:
         return {}

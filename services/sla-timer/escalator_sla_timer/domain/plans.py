@@ -18,10 +18,10 @@ from escalator_shared.config.sla import (
     CLIENT_CALENDAR,
     SlaPolicy,
     TargetValue,
-    TicketType,
     target_for,
 )
 from escalator_shared.events import Priority
+from escalator_shared.events.values import TicketType
 from escalator_sla_timer.domain.calendars import BusinessCalendar
 from escalator_sla_timer.domain.clock import Alerting
 
