@@ -72,3 +72,5 @@ bench: install
 	@$(PY) -m tests.benchmarks.routing_decisions
 	@$(PY) -m tests.benchmarks.router_throughput --routers 1
 	@$(PY) -m tests.benchmarks.router_throughput --routers 2
+	@$(PY) -m tests.benchmarks.sla_timer
+	@$(PY) -m tests.benchmarks.sla_timer --instances 2

@@ -31,7 +31,8 @@ from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import ServiceProcess
 
 
-def _opened(n: int, rng: random.Random) -> tuple[str, bytes]:
+def ticket_opened_message(n: int, rng: random.Random) -> tuple[str, bytes]:
+    """A random ticket's TicketOpened for one of the benchmark's clients: (key, value)."""
     event = TicketOpened(
         title=f"{rng.choice(WORDS)} alert {n} on host",
         source="generic",
@@ -50,7 +51,7 @@ def _opened(n: int, rng: random.Random) -> tuple[str, bytes]:
 
 async def _run(bootstrap: str, prefix: str, tickets: int) -> tuple[float, int]:
     rng = random.Random(3)
-    messages = [_opened(n, rng) for n in range(tickets)]
+    messages = [ticket_opened_message(n, rng) for n in range(tickets)]
     counter = AIOKafkaConsumer(
         f"{prefix}routing", bootstrap_servers=bootstrap, auto_offset_reset="latest"
     )

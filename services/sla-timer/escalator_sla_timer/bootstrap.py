@@ -22,6 +22,7 @@ from escalator_sla_timer.opening_handlers import OpeningHandlers
 from escalator_sla_timer.recalculation_handlers import RecalculationHandlers
 from escalator_sla_timer.settings import SlaTimerSettings
 from escalator_sla_timer.sla_metrics import SlaMetrics
+from escalator_sla_timer.vendor_cases import VendorClocks
 from escalator_sla_timer.vendor_handlers import VendorHandlers
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,7 +36,8 @@ def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
     calendars = CalendarBook(config)
     planner = Planner(config, calendars)
     keeper = ClockKeeper(calendars, SlaMetrics.create(metrics.registry))
-    opening = OpeningHandlers(planner, keeper)
+    vendor_clocks = VendorClocks(planner, keeper)
+    opening = OpeningHandlers(planner, keeper, vendor_clocks)
     recalculation = RecalculationHandlers(planner, keeper)
     tickets = runtime.add_consumer(
         "tickets",
@@ -47,7 +49,7 @@ def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
         },
     )
     runtime.add_consumer("routing", [runtime.topics.routing], recalculation.routing_registry())
-    vendor = VendorHandlers(planner, keeper)
+    vendor = VendorHandlers(vendor_clocks)
     runtime.add_consumer("vendor", [runtime.topics.vendor], vendor.registry())
     timer = ClockTimer(
         runtime.unit_of_work,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalator_shared.db.bulk_insert import copy_rows
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import (
     Envelope,
@@ -86,7 +87,7 @@ class ClockKeeper:
         if not started:
             return
         rows = [new_row(s, self.calendars.get(s.calendar)) for s in started]
-        await uow.session.execute(clocks.insert(), rows)
+        await copy_rows(uow.session, clocks, rows)
         for stored in started:
             self.log(uow, stored, "started", stored.clock.started_at, {})
             counter = self.metrics.started.labels(metric_kind(stored.metric))

@@ -6,13 +6,16 @@ one inserts every clock, and the log and events are written at commit.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from escalator_shared.bus.dispatcher import Batched, HandlerContext
+from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.errors import PermanentError
 from escalator_shared.events import TicketOpened
-from escalator_sla_timer import ticket_facts
+from escalator_sla_timer import ticket_facts, vendor_cases
 from escalator_sla_timer.clock_keeper import ClockKeeper
 from escalator_sla_timer.clock_rows import StoredClock
 from escalator_sla_timer.domain.plans import (
@@ -23,6 +26,7 @@ from escalator_sla_timer.domain.plans import (
     Planner,
 )
 from escalator_sla_timer.ticket_facts import KnownTicket
+from escalator_sla_timer.vendor_cases import VendorClocks
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class OpeningHandlers:
 
     planner: Planner
     keeper: ClockKeeper
+    vendor_clocks: VendorClocks
 
     async def on_opened(self, run: list[tuple[TicketOpened, HandlerContext]]) -> None:
         """Record the tickets, start their clocks, say so."""
@@ -63,6 +68,23 @@ class OpeningHandlers:
         await self.keeper.insert(uow, [stored for stored, _ in started])
         for stored, ctx in started:
             await ctx.emit(self.keeper.started_event(stored))
+        await self._start_waiting_vendor_cases(uow, tickets, rows)
+
+    async def _start_waiting_vendor_cases(
+        self,
+        uow: UnitOfWork,
+        tickets: list[tuple[TicketOpened, HandlerContext]],
+        rows: dict[str, Any],
+    ) -> None:
+        """Cases read before their ticket opened get their clocks now."""
+        waiting = await vendor_cases.take(
+            uow.session, [ctx.envelope.ticket_id for _, ctx in tickets]
+        )
+        for _, ctx in tickets:
+            cycles: Counter[str] = Counter()
+            ticket = ticket_facts.known(rows[ctx.envelope.ticket_id])
+            for case in waiting.get(ctx.envelope.ticket_id, []):
+                await self.vendor_clocks.start(uow, ctx.emit, ticket, case, cycles)
 
     def _clocks_for(self, ticket: KnownTicket, opened: TicketOpened) -> list[StoredClock]:
         try:

@@ -87,3 +87,16 @@ sla_tickets = Table(
     Column("correlation_id", Text),
     Column("drill", Boolean, nullable=False, server_default=false()),
 )
+
+# A vendor case read before its ticket's TicketOpened (the vendor and tickets topics are not
+# ordered together): its clocks start when the ticket opens, from the case's own times.
+waiting_vendor_cases = Table(
+    "waiting_vendor_cases",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("case_reference", Text, primary_key=True),
+    Column("vendor", Text, nullable=False),
+    Column("opened_at", _TS, nullable=False),
+    Column("acknowledged_at", _TS),
+    Column("resolved_at", _TS),
+)

@@ -25,6 +25,13 @@ _OPENED_FACTS = (
     "drill",
 )
 
+_INSERT = insert(sla_tickets)
+# One cached statement, sent as multi-row batches (executemany with RETURNING).
+_RECORD_OPENED = _INSERT.on_conflict_do_update(
+    index_elements=[sla_tickets.c.ticket_id],
+    set_={name: _INSERT.excluded[name] for name in _OPENED_FACTS},
+).returning(sla_tickets)
+
 
 @dataclass(frozen=True)
 class KnownTicket:
@@ -62,15 +69,16 @@ async def load(session: AsyncSession, ticket_id: str) -> KnownTicket | None:
     return _known(row)
 
 
+async def lock(session: AsyncSession, ticket_id: str) -> KnownTicket | None:
+    """Like `load`, but first make the row exist, so that a TicketOpened handled concurrently
+    waits for this transaction (and this one for it) instead of both missing each other."""
+    await session.execute(insert(sla_tickets).values(ticket_id=ticket_id).on_conflict_do_nothing())
+    return await load(session, ticket_id)
+
+
 async def record_opened(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Store opened tickets' facts in one statement; each ticket's row (with any routing)."""
-    statement = insert(sla_tickets).values(rows)
-    opened = {name: statement.excluded[name] for name in _OPENED_FACTS}
-    result = await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[sla_tickets.c.ticket_id], set_=opened
-        ).returning(sla_tickets)
-    )
+    result = await session.execute(_RECORD_OPENED, rows)
     return {row.ticket_id: row for row in result}
 
 

@@ -2,55 +2,49 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import VendorCaseAcknowledged, VendorCaseOpened, VendorCaseResolved
-from escalator_sla_timer import ticket_facts
-from escalator_sla_timer.clock_keeper import ClockKeeper
+from escalator_sla_timer import ticket_facts, vendor_cases
 from escalator_sla_timer.domain.clock import ClockState
-from escalator_sla_timer.domain.plans import VENDOR_ACKNOWLEDGEMENT, VENDOR_METRICS, Planner
+from escalator_sla_timer.domain.plans import VENDOR_ACKNOWLEDGEMENT, VENDOR_METRICS
+from escalator_sla_timer.vendor_cases import VendorCase, VendorClocks
 
 
 @dataclass(frozen=True)
 class VendorHandlers:
     """Handlers of the `vendor` topic."""
 
-    planner: Planner
-    keeper: ClockKeeper
+    clocks: VendorClocks
 
     async def on_case_opened(self, opened: VendorCaseOpened, ctx: HandlerContext) -> None:
-        """Start the vendor's clocks for this case."""
+        """Start the vendor's clocks for this case (or keep it until its ticket opens)."""
         session = ctx.uow.session
-        ticket = await ticket_facts.load(session, ctx.envelope.ticket_id)
+        ticket_id = ctx.envelope.ticket_id
+        case = VendorCase(opened.vendor, opened.case_reference, ctx.envelope.occurred_at)
+        ticket = await ticket_facts.lock(session, ticket_id)
         if ticket is None:
-            return  # a case for a ticket this timer never saw open has no client SLA to track
-        at = ctx.envelope.occurred_at
-        every = await self.keeper.load(session, ctx.envelope.ticket_id, live_only=False)
-        started = [
-            self.keeper.new(
-                plan,
-                ticket,
-                at,
-                cycle=sum(1 for c in every if c.metric == plan.metric),
-                vendor=opened.vendor,
-                case_reference=opened.case_reference,
-            )
-            for plan in self.planner.vendor_plans(opened.vendor, ticket.facts.priority)
-        ]
-        await self.keeper.start(ctx.uow, ctx.emit, started)
+            await vendor_cases.wait(session, ticket_id, case)
+            return
+        every = await self.clocks.keeper.load(session, ticket_id, live_only=False)
+        cycles = Counter(c.metric for c in every)
+        await self.clocks.start(ctx.uow, ctx.emit, ticket, case, cycles)
 
     async def on_case_acknowledged(
         self, event: VendorCaseAcknowledged, ctx: HandlerContext
     ) -> None:
         """The vendor answered: its acknowledgement clock is met."""
         metrics = {VENDOR_ACKNOWLEDGEMENT}
-        await self._fulfil(ctx, event.case_reference, metrics, event.acknowledged_at)
+        at = event.acknowledged_at
+        await self._fulfil(ctx, event.case_reference, metrics, at, {"acknowledged_at": at})
 
     async def on_case_resolved(self, event: VendorCaseResolved, ctx: HandlerContext) -> None:
         """The vendor solved it: both its clocks stop."""
-        await self._fulfil(ctx, event.case_reference, VENDOR_METRICS, event.resolved_at)
+        at = event.resolved_at
+        await self._fulfil(ctx, event.case_reference, VENDOR_METRICS, at, {"resolved_at": at})
 
     async def _fulfil(
         self,
@@ -58,10 +52,16 @@ class VendorHandlers:
         case_reference: str,
         metrics: frozenset[str] | set[str],
         at: datetime,
+        waiting: dict[str, datetime],
     ) -> None:
-        for stored in await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id):
+        session = ctx.uow.session
+        ticket_id = ctx.envelope.ticket_id
+        if await ticket_facts.lock(session, ticket_id) is None:
+            await vendor_cases.note(session, ticket_id, case_reference, **waiting)
+            return
+        for stored in await self.clocks.keeper.load(session, ticket_id):
             if stored.metric in metrics and stored.case_reference == case_reference:
-                await self.keeper.stop(ctx.uow, ctx.emit, stored, ClockState.FULFILLED, at)
+                await self.clocks.keeper.stop(ctx.uow, ctx.emit, stored, ClockState.FULFILLED, at)
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""

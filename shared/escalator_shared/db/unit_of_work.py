@@ -6,12 +6,15 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_shared.db.bulk_insert import copy_rows
 from escalator_shared.db.tables import outbox, processed_events
 from escalator_shared.events import Envelope, Event, Topics
+
+_CLAIM = pg_insert(processed_events).on_conflict_do_nothing().returning(processed_events.c.event_id)
 
 
 class UnitOfWork:
@@ -93,13 +96,10 @@ class UnitOfWork:
 
     async def claim_many(self, consumer: str, event_ids: list[str]) -> set[str]:
         """Claim several event ids in one statement; the ids not handled before."""
-        statement = (
-            pg_insert(processed_events)
-            .values([{"consumer": consumer, "event_id": event_id} for event_id in event_ids])
-            .on_conflict_do_nothing()
-            .returning(processed_events.c.event_id)
-        )
-        return set((await self.session.execute(statement)).scalars())
+        rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
+        # One cached statement sent as multi-row batches (executemany with RETURNING).
+        result = await self.session.execute(_CLAIM, rows)
+        return set(result.scalars())
 
     def insert_later(self, table: Table, row: dict[str, Any]) -> None:
         """Insert `row` at commit, in one statement with the other rows of `table`.
@@ -110,11 +110,9 @@ class UnitOfWork:
 
     async def _write_outbox(self) -> None:
         for table, rows in self._later.items():
-            await self.session.execute(insert(table), rows)
+            await copy_rows(self.session, table, rows)
         self._later = {}
-        if not self._outbox_rows:
-            return
-        await self.session.execute(insert(outbox), self._outbox_rows)
+        await copy_rows(self.session, outbox, self._outbox_rows)
         self._outbox_rows = []
 
     async def emit(

@@ -87,7 +87,7 @@ async def _report_rows(
             func.count().filter(met).label("met"),
             func.count().filter(missed).label("missed"),
             func.count().filter(open_).label("open"),
-            func.avg(case((fulfilled, func.extract("epoch", clocks.c.elapsed)))).label("avg"),
+            func.avg(case((met, func.extract("epoch", clocks.c.elapsed)))).label("avg"),
         )
         .where(
             clocks.c.started_at >= start,
