@@ -101,6 +101,9 @@ def sla_config() -> EscalatorConfig:
     return EscalatorConfig.model_validate(document)
 
 
+_STARTED = b'"event_type":"SlaClockStarted"'
+
+
 async def _schedule(bootstrap: str, prefix: str, tickets: int) -> tuple[int, float]:
     """Produce the tickets; wait for their clocks' SlaClockStarted. (clocks, seconds)"""
     rng = random.Random(5)
@@ -122,11 +125,12 @@ async def _schedule(bootstrap: str, prefix: str, tickets: int) -> tuple[int, flo
         # Each ticket starts two clocks (response and resolution); stop once none came for 5 s.
         while started_clocks < 2 * tickets and time.monotonic() - quiet_since < 5:
             for batch in (await counter.getmany(timeout_ms=500)).values():
-                for record in batch:
-                    if Envelope.from_bytes(record.value).event_type == "SlaClockStarted":
-                        started_clocks += 1
-                        last = time.perf_counter()
-                        quiet_since = time.monotonic()
+                # A byte search, not a parse: the counter shares the two cores with the service.
+                found = sum(_STARTED in record.value for record in batch)
+                if found:
+                    started_clocks += found
+                    last = time.perf_counter()
+                    quiet_since = time.monotonic()
         return started_clocks, last - started
     finally:
         await producer.stop()
