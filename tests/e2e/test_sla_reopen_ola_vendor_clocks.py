@@ -186,6 +186,20 @@ def test_a_re_route_to_another_tier_hands_the_ola_clock_on(system: RunningSystem
     wait_for_clock(system, ticket, "ola:L2", state="fulfilled")
 
 
+def test_an_escalation_to_the_next_tier_hands_the_ola_clock_on(system: RunningSystem) -> None:
+    ticket = system.post_alert({"title": "Mapped drives missing for finance", "severity": "minor"})
+    first = wait_for_clock(system, ticket, "ola:L1")
+    # The technician escalates: the router moves the chain to its next step, which pages tier L2.
+    staff_post(system, f"/v1/tickets/{ticket}/escalate", reason="needs group policy rights")
+    second = wait_for_clock(system, ticket, "ola:L2")
+    handed_on = find_clock(system, ticket, "ola:L1")
+    assert handed_on is not None
+    assert handed_on["state"] == "fulfilled"
+    assert handed_on["id"] == first["id"]
+    assert handed_on["stopped_at"] == second["started_at"]
+    wait_for_summary(system, ticket, "SlaClockStopped", "ola:L1 clock fulfilled")
+
+
 def _open_case(system: RunningSystem, ticket: str, case: str) -> None:
     opened = VendorCaseOpened(vendor="microsoft", case_reference=case, channel="email")
     publish(system, opened, ticket_id=ticket, producer="vendor-gateway")

@@ -259,3 +259,19 @@ def test_pausing_never_shortens_the_time_left(
     assert paused.remaining_at(resumed_at, calendar) == clock.remaining_at(paused_at, calendar)
     assert resumed.remaining_at(resumed_at, calendar) >= clock.remaining_at(resumed_at, calendar)
     assert resumed.due_at >= clock.due_at
+
+
+@pytest.mark.parametrize(
+    ("targets", "tier"),
+    [
+        (["tier:L2"], "L2"),
+        (["manager", "team:l2-network", "tier:L3"], "L2"),  # the first target naming a tier
+        (["assignee", "backup", "manager", "person:alice"], None),
+        (["team:no-such-team", "tier:L3"], "L3"),
+        ([], None),
+    ],
+)
+def test_an_escalation_step_reaches_the_tier_its_first_tier_target_names(
+    targets: list[str], tier: str | None
+) -> None:
+    assert _planner().tier_reached(targets) == tier

@@ -1,5 +1,8 @@
 """Priority and tier changes recalculate clocks; a new tier hands its OLA clock on.
 
+A ticket reaches another tier by routing (TicketRouted) or by an escalation step that pages a
+tier or one of its teams (EscalationStepReached): the previous tier's OLA is met by handing on.
+
 Routing may set another priority than the ticket opened with, and a technician may change it;
 running clocks then get the new priority's targets, keeping the business time already used
 (or counting afresh: the policy's `on_priority_change`). A clock keeps its calendar.
@@ -7,11 +10,11 @@ running clocks then get the new priority's targets, keeping the business time al
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
-from escalator_shared.events import TicketPriorityChanged, TicketRouted
+from escalator_shared.events import EscalationStepReached, TicketPriorityChanged, TicketRouted
 from escalator_sla_timer import ticket_facts
 from escalator_sla_timer.clock_keeper import ClockKeeper
 from escalator_sla_timer.domain.clock import ClockState, retarget
@@ -21,7 +24,7 @@ from escalator_sla_timer.ticket_facts import KnownTicket
 
 @dataclass(frozen=True)
 class RecalculationHandlers:
-    """TicketRouted (routing topic) and TicketPriorityChanged (tickets topic)."""
+    """TicketRouted and EscalationStepReached (routing topic), TicketPriorityChanged (tickets)."""
 
     planner: Planner
     keeper: ClockKeeper
@@ -39,6 +42,16 @@ class RecalculationHandlers:
             await self._recalculate(ctx, after, at, reason)
         if before.tier != after.tier:
             await self._hand_on(ctx, after, at)
+
+    async def on_escalated(self, step: EscalationStepReached, ctx: HandlerContext) -> None:
+        """A step that pages another tier hands the ticket to it: the OLA clock follows."""
+        tier = self.planner.tier_reached(step.via)
+        session = ctx.uow.session
+        ticket = await ticket_facts.load(session, ctx.envelope.ticket_id)
+        if tier is None or ticket is None or ticket.tier in (None, tier):
+            return
+        await ticket_facts.set_values(session, ticket.ticket_id, tier=tier)
+        await self._hand_on(ctx, replace(ticket, tier=tier), ctx.envelope.occurred_at)
 
     async def on_priority_changed(self, event: TicketPriorityChanged, ctx: HandlerContext) -> None:
         """A person set the impact and urgency: the new priority's targets apply."""
@@ -90,7 +103,7 @@ class RecalculationHandlers:
 
     def routing_registry(self) -> HandlerRegistry:
         """Handlers of the `routing` topic."""
-        return {TicketRouted: [self.on_routed]}
+        return {TicketRouted: [self.on_routed], EscalationStepReached: [self.on_escalated]}
 
     def tickets_registry(self) -> HandlerRegistry:
         """Handlers of the `tickets` topic."""

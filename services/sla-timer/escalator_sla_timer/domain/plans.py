@@ -7,7 +7,7 @@ Metrics: `response` (first response), `update` (periodic update while open), `re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
@@ -137,6 +137,20 @@ class Planner:
         calendar = self.calendars.key_for(policy.calendar, facts.client_id)
         target = self._resolve(target_for(targets, facts.priority), calendar, at)
         return ClockPlan(metric, policy.id, calendar, target, _alerting(policy))
+
+    def tier_reached(self, targets: Sequence[str]) -> str | None:
+        """The tier an escalation step hands the ticket to: the first of its targets naming a
+        tier (`tier:<id>`, or `team:<id>` of a configured team); None if none does (the
+        assignee, a manager, a person or a schedule keep it where it is)."""
+        for target in targets:
+            kind, _, name = target.partition(":")
+            if kind == "tier" and name:
+                return name
+            if kind == "team":
+                team = next((t for t in self._config.teams if t.id == name), None)
+                if team is not None:
+                    return team.tier
+        return None
 
     def vendor_plans(self, vendor_id: str, priority: Priority) -> list[ClockPlan]:
         """The vendor's acknowledgement and resolution clocks, as its commitment sets them."""
