@@ -70,7 +70,8 @@ def config_overrides() -> dict[str, Any]:
                 "name": "Microsoft 365",
                 "support_email": "m365-support@vendor.example",
                 "commitment": {"acknowledge": {"P3": VENDOR_ACKNOWLEDGE}, "resolve": {"P3": "1h"}},
-            }
+            },
+            {"id": "fibrenet", "name": "FibreNet Business ISP"},  # named by acme's accounts
         ],
     }
 

@@ -23,6 +23,7 @@ from escalator_router.domain.router import Router
 from escalator_router.explain_request import AlertToExplain, answer
 from escalator_router.settings import RouterSettings
 from escalator_shared.config import ConfigError, EscalatorConfig, load_config, parse_duration
+from escalator_shared.config.vendor_references import review_warnings
 from escalator_shared.events import utc_now
 
 
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _validate(config: EscalatorConfig, args: argparse.Namespace) -> int:
     problems = list(config_problems(config, utc_now(), parse_duration(args.horizon)))
+    for warning in review_warnings(config, utc_now().date()):
+        print(f"  ! {warning}", file=sys.stderr)  # noqa: T201 - flagged, not refused
     for problem in problems:
         print(f"  - {problem}", file=sys.stderr)  # noqa: T201
     if problems:

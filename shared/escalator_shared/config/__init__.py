@@ -14,7 +14,6 @@ from escalator_shared.config.model import (
     Person,
     StaffToken,
     Tier,
-    Vendor,
 )
 from escalator_shared.config.oncall import Override, RotationLayer, Schedule, TimeWindow
 from escalator_shared.config.routing import (
@@ -29,6 +28,7 @@ from escalator_shared.config.routing import (
     Team,
 )
 from escalator_shared.config.sla import Calendar, SlaPolicy
+from escalator_shared.config.vendors import Vendor
 
 __all__ = [
     "Calendar",

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from escalator_shared.config.model import EscalatorConfig
 from escalator_shared.config.references import routing_problems, unknown
 from escalator_shared.config.sla_references import sla_problems
+from escalator_shared.config.vendor_references import vendor_problems
 
 
 class ConfigError(Exception):
@@ -91,6 +92,7 @@ def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
         yield from unknown(f"email.rmm_clients_by_value.{value}", client_id, clients, "client")
     yield from sla_problems(config)
     yield from routing_problems(config)
+    yield from vendor_problems(config)
 
 
 def _duplicate_ids(config: EscalatorConfig) -> Iterator[str]:

@@ -22,12 +22,8 @@ from escalator_shared.config.routing import (
     RoutingRule,
     Team,
 )
-from escalator_shared.config.sla import (
-    Calendar,
-    HolidaySource,
-    SlaPolicy,
-    VendorCommitment,
-)
+from escalator_shared.config.sla import Calendar, HolidaySource, SlaPolicy
+from escalator_shared.config.vendors import DEFAULT_REVIEW_EVERY, Vendor
 from escalator_shared.events.values import Priority, Severity, TicketType
 from escalator_shared.priority import Level, priority_for
 
@@ -140,6 +136,11 @@ class Client(_Strict):
     vip_requesters: list[str] = Field(
         default_factory=list, description="Email addresses whose requests fast-track."
     )
+    vendor_accounts: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="The client's ids at each vendor (e.g. microsoft: {tenant_id: ...}); a "
+        "vendor listed here covers the client by contract.",
+    )
     routing: list[RoutingRule] = Field(
         default_factory=list, description="Client-specific rules, tried before the global ones."
     )
@@ -220,19 +221,6 @@ class Integration(_Strict):
     )
 
 
-class Vendor(_Strict):
-    """An external vendor that can receive cases."""
-
-    id: Identifier = Field(min_length=1)
-    name: str
-    support_email: str | None = None
-    portal_url: str | None = None
-    commitment: VendorCommitment = Field(
-        default_factory=VendorCommitment,
-        description="The vendor's own SLA; clocks start when a case with it opens.",
-    )
-
-
 class EscalatorConfig(_Strict):
     """The whole configuration file."""
 
@@ -257,6 +245,10 @@ class EscalatorConfig(_Strict):
     major_outage: MajorOutage | None = None
     notifications: Notifications = Field(default_factory=Notifications)
     vendors: list[Vendor] = Field(default_factory=list)
+    vendor_review_every: Duration = Field(
+        default=DEFAULT_REVIEW_EVERY,
+        description="A vendor entry not reviewed within this long is flagged for review.",
+    )
     storms: StormPolicy = Field(default_factory=StormPolicy)
     email: EmailIntake = Field(default_factory=EmailIntake)
 

@@ -1,0 +1,48 @@
+"""`GET /v1/vendors`: the vendor directory as technicians look it up, with review flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from escalator_shared.config import EscalatorConfig, Vendor
+from escalator_shared.events import utc_now
+from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.errors import ApiError
+
+
+def directory_router(config: EscalatorConfig) -> APIRouter:
+    """The directory listing and one vendor's entry (staff tokens)."""
+    router = APIRouter(tags=["vendor directory"])
+
+    @router.get("/v1/vendors")
+    async def list_vendors(request: Request, review_due: bool | None = None) -> list[Any]:
+        authenticate_staff(config, request)
+        entries = [_entry(config, vendor) for vendor in config.vendors]
+        if review_due is not None:
+            entries = [e for e in entries if e["review"]["due"] is review_due]
+        return entries
+
+    @router.get("/v1/vendors/{vendor_id}")
+    async def one_vendor(request: Request, vendor_id: str) -> dict[str, Any]:
+        authenticate_staff(config, request)
+        try:
+            return _entry(config, config.vendor(vendor_id))
+        except KeyError:
+            raise ApiError(404, "unknown_vendor", f"no vendor {vendor_id!r}") from None
+
+    return router
+
+
+def _entry(config: EscalatorConfig, vendor: Vendor) -> dict[str, Any]:
+    every = config.vendor_review_every
+    entry: dict[str, Any] = vendor.model_dump(mode="json")
+    entry["opening_channel"] = vendor.opening_channel
+    entry["clients_covered"] = [c.id for c in config.clients if vendor.id in c.vendor_accounts]
+    entry["review"] = {
+        "last_reviewed": entry.pop("last_reviewed"),
+        "every_days": every.days,
+        "due": vendor.review_due(utc_now().date(), every),
+    }
+    return entry
