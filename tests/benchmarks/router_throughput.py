@@ -26,9 +26,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from escalator_shared.events import Envelope, Priority, Severity, TicketOpened, utc_now
 from tests.benchmarks.routing_decisions import CLIENTS, WORDS, generated_config
+from tests.benchmarks.service_processes import start_services
 from tests.harness.environment import provide_infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
-from tests.harness.processes import ServiceProcess
 
 
 def ticket_opened_message(n: int, rng: random.Random) -> tuple[str, bytes]:
@@ -93,28 +93,16 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         config = workdir / "config.yaml"
         config.write_text(yaml.safe_dump(generated_config().model_dump(mode="json")))
-        routers = [
-            ServiceProcess(
-                "router",
-                {
-                    "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                    "ESCALATOR_DATABASE_URL": infra.database_url,
-                    "ESCALATOR_DATABASE_SCHEMA": namespace.schema("router"),
-                    "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
-                    "ESCALATOR_TOPIC_PARTITIONS": str(args.partitions),
-                    "ESCALATOR_CONFIG": str(config),
-                    "ESCALATOR_LOG_LEVEL": "WARNING",
-                    "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(args.transaction_size),
-                },
-                workdir / f"router-{n}",
-            )
-            for n in range(args.routers)
-        ]
-        for router in routers:
-            router.log_dir.mkdir(parents=True, exist_ok=True)
-            router.start()
-            stack.callback(router.stop)
-            router.wait_ready()
+        start_services(
+            stack,
+            infra,
+            namespace,
+            "router",
+            config,
+            args.routers,
+            partitions=args.partitions,
+            transaction_size=args.transaction_size,
+        )
         time.sleep(3 if args.routers > 1 else 0)  # let the group settle its partitions
         elapsed, routed = asyncio.run(
             _run(infra.kafka_bootstrap_servers, namespace.topic_prefix, args.tickets)

@@ -61,9 +61,9 @@ from escalator_sla_timer.tables import clocks
 from escalator_sla_timer.vendor_cases import VendorClocks
 from tests.benchmarks.router_throughput import ticket_opened_message
 from tests.benchmarks.routing_decisions import generated_config
+from tests.benchmarks.service_processes import start_services
 from tests.harness.environment import provide_infrastructure
 from tests.harness.isolation import Namespace, asyncpg_dsn, unique_suffix
-from tests.harness.processes import ServiceProcess
 
 CLIENTS = 200
 ZONES = [
@@ -391,28 +391,16 @@ def main() -> None:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         config = workdir / "config.yaml"
         config.write_text(yaml.safe_dump(config_model.model_dump(mode="json")))
-        timers = [
-            ServiceProcess(
-                "sla-timer",
-                {
-                    "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
-                    "ESCALATOR_DATABASE_URL": infra.database_url,
-                    "ESCALATOR_DATABASE_SCHEMA": namespace.schema("sla-timer"),
-                    "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
-                    "ESCALATOR_TOPIC_PARTITIONS": str(args.partitions),
-                    "ESCALATOR_CONFIG": str(config),
-                    "ESCALATOR_LOG_LEVEL": "WARNING",
-                    "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(args.transaction_size),
-                },
-                workdir / f"sla-timer-{n}",
-            )
-            for n in range(args.instances)
-        ]
-        for process in timers:
-            process.log_dir.mkdir(parents=True, exist_ok=True)
-            process.start()
-            stack.callback(process.stop)
-            process.wait_ready()
+        start_services(
+            stack,
+            infra,
+            namespace,
+            "sla-timer",
+            config,
+            args.instances,
+            partitions=args.partitions,
+            transaction_size=args.transaction_size,
+        )
         time.sleep(3 if args.instances > 1 else 1)  # let the group settle its partitions
         print(
             f"SLA timer benchmark: {args.instances} sla-timer process(es), {args.partitions} "

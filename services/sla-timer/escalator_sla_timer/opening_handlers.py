@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from escalator_shared.bus.dispatcher import Batched, HandlerContext
 from escalator_shared.db.unit_of_work import UnitOfWork
@@ -60,30 +59,24 @@ class OpeningHandlers:
                 for opened, ctx in tickets
             ],
         )
+        known = [(ticket_facts.known(rows[ctx.envelope.ticket_id]), ctx) for _, ctx in tickets]
         started: list[tuple[StoredClock, HandlerContext]] = []
-        for opened, ctx in tickets:
-            ticket = ticket_facts.known(rows[ctx.envelope.ticket_id])
+        for (opened, _), (ticket, ctx) in zip(tickets, known, strict=True):
             for stored in self._clocks_for(ticket, opened):
                 started.append((stored, ctx))
         await self.keeper.insert(uow, [stored for stored, _ in started])
         for stored, ctx in started:
             await ctx.emit(self.keeper.started_event(stored))
-        await self._start_waiting_vendor_cases(uow, tickets, rows)
+        await self._start_waiting_vendor_cases(uow, known)
 
     async def _start_waiting_vendor_cases(
-        self,
-        uow: UnitOfWork,
-        tickets: list[tuple[TicketOpened, HandlerContext]],
-        rows: dict[str, Any],
+        self, uow: UnitOfWork, known: list[tuple[KnownTicket, HandlerContext]]
     ) -> None:
         """Cases read before their ticket opened get their clocks now."""
-        waiting = await vendor_cases.take(
-            uow.session, [ctx.envelope.ticket_id for _, ctx in tickets]
-        )
-        for _, ctx in tickets:
+        waiting = await vendor_cases.take(uow.session, [ticket.ticket_id for ticket, _ in known])
+        for ticket, ctx in known:
             cycles: Counter[str] = Counter()
-            ticket = ticket_facts.known(rows[ctx.envelope.ticket_id])
-            for case in waiting.get(ctx.envelope.ticket_id, []):
+            for case in waiting.get(ticket.ticket_id, []):
                 await self.vendor_clocks.start(uow, ctx.emit, ticket, case, cycles)
 
     def _clocks_for(self, ticket: KnownTicket, opened: TicketOpened) -> list[StoredClock]:

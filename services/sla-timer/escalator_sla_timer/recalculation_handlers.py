@@ -46,9 +46,11 @@ class RecalculationHandlers:
     async def on_escalated(self, step: EscalationStepReached, ctx: HandlerContext) -> None:
         """A step that pages another tier hands the ticket to it: the OLA clock follows."""
         tier = self.planner.tier_reached(step.via)
+        if tier is None:
+            return  # the assignee, a manager or a person: the ticket stays where it is
         session = ctx.uow.session
         ticket = await ticket_facts.load(session, ctx.envelope.ticket_id)
-        if tier is None or ticket is None or ticket.tier in (None, tier):
+        if ticket is None or ticket.tier in (None, tier):
             return
         await ticket_facts.set_values(session, ticket.ticket_id, tier=tier)
         await self._hand_on(ctx, replace(ticket, tier=tier), ctx.envelope.occurred_at)

@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from prometheus_client import Gauge
 
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.config.vendor_references import review_warnings
 from escalator_shared.events import utc_now
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
@@ -32,6 +31,7 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
         "Vendor entries not reviewed within vendor_review_every (as of startup).",
         registry=metrics.registry,
     )
-    review_due.set(sum(1 for _ in review_warnings(config, utc_now().date())))
+    today = utc_now().date()
+    review_due.set(sum(v.review_due(today, config.vendor_review_every) for v in config.vendors))
     routers = [cases_router(runtime.session_factory), directory_router(config)]
     return service_app(runtime, routers, title="Escalator vendor gateway")

@@ -26,8 +26,8 @@ def vendor_problems(config: EscalatorConfig) -> Iterator[str]:
         if vendor.requires and vendor.opening_channel is None:
             yield f"{where}: cases need a support_email or a hotline to open on"
         for f_index, field in enumerate(vendor.requires):
-            key = field.source.removeprefix("vendor.account.")
-            if key != field.source and key not in vendor.account:
+            kind, _, key = field.source.partition(".account.")
+            if kind == "vendor" and key not in vendor.account:
                 yield (
                     f"{where}.requires[{f_index}].source: the vendor's account has no {key!r}; "
                     f"it has {', '.join(sorted(vendor.account)) or '(nothing)'}"

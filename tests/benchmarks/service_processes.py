@@ -1,0 +1,48 @@
+"""Several processes of one service in one consumer group, as the benchmarks start them."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from tests.harness.environment import Infrastructure
+from tests.harness.isolation import Namespace
+from tests.harness.processes import ServiceProcess
+
+
+def start_services(
+    stack: contextlib.ExitStack,
+    infra: Infrastructure,
+    namespace: Namespace,
+    service: str,
+    config: Path,
+    count: int,
+    *,
+    partitions: int,
+    transaction_size: int,
+) -> list[ServiceProcess]:
+    """Start `count` processes of `service` with `config` (logs beside it), each stopped when
+    `stack` closes; return once all are ready."""
+    processes = [
+        ServiceProcess(
+            service,
+            {
+                "ESCALATOR_KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap_servers,
+                "ESCALATOR_DATABASE_URL": infra.database_url,
+                "ESCALATOR_DATABASE_SCHEMA": namespace.schema(service),
+                "ESCALATOR_TOPIC_PREFIX": namespace.topic_prefix,
+                "ESCALATOR_TOPIC_PARTITIONS": str(partitions),
+                "ESCALATOR_CONFIG": str(config),
+                "ESCALATOR_LOG_LEVEL": "WARNING",
+                "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(transaction_size),
+            },
+            config.parent / f"{service}-{n}",
+        )
+        for n in range(count)
+    ]
+    for process in processes:
+        process.log_dir.mkdir(parents=True, exist_ok=True)
+        process.start()
+        stack.callback(process.stop)
+        process.wait_ready()
+    return processes
