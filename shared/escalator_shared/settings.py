@@ -78,3 +78,15 @@ class ServiceSettings(BaseSettings):
         if self.link_signing_secret.get_secret_value() == DEFAULT_LINK_SECRET:
             raise ValueError("set ESCALATOR_LINK_SIGNING_SECRET to a real secret for production")
         return self
+
+
+class SmtpSettings(ServiceSettings):
+    """A service that sends email: its SMTP relay."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_from: str = "Escalator <escalator@msp.example>"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0)

@@ -101,23 +101,55 @@ def test_acknowledging_twice_is_a_conflict_that_names_who_did_it(system: Running
     }
 
 
-def test_a_vendor_rule_records_one_vendor_case(system: RunningSystem) -> None:
+def test_a_vendor_rule_opens_one_emailed_case_once_the_technician_supplies_missing_data(
+    system: RunningSystem,
+) -> None:
     ticket_id = system.post_alert(
         {
             "title": "Exchange Online mail flow delayed",
             "severity": "major",
             "labels": {"service": "m365"},
+            "error_codes": ["0x80040115"],
         }
     )
-    # The routing and vendor topics are separate streams, so the timeline may show the vendor
-    # request before the routing: wait for each.
-    system.wait_for_ticket(ticket_id, until="VendorCaseRequested")
-    view = system.wait_for_ticket(ticket_id, until="TicketRouted")
-    assert view["tier"] == "L2"
-    gateway = system.services["vendor-gateway"].url
-    deadline = time.monotonic() + 15
-    cases: list[dict[str, object]] = []
-    while time.monotonic() < deadline and not cases:
-        cases = httpx.get(f"{gateway}/v1/vendor-cases", params={"ticket_id": ticket_id}).json()
-        time.sleep(0.1)
-    assert [(c["vendor"], c["status"]) for c in cases] == [("microsoft", "requested")]
+    # Microsoft needs the number of users affected, which nothing on the ticket holds.
+    view = system.wait_for_ticket(ticket_id, until="VendorCaseDataRequested")
+    [asked] = [e["summary"] for e in view["timeline"] if e["event"] == "VendorCaseDataRequested"]
+    assert asked.startswith("microsoft case waits for Users affected")
+    staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
+    with httpx.Client(base_url=system.services["vendor-gateway"].url, timeout=10) as gateway:
+        listed = gateway.get("/v1/vendor-cases", params={"ticket_id": ticket_id}, headers=staff)
+        [case] = listed.json()
+        assert (case["vendor"], case["status"], case["missing"]) == (
+            "microsoft",
+            "needs_data",
+            ["affected_users"],
+        )
+        supplied = gateway.post(
+            f"/v1/vendor-cases/{ticket_id}/microsoft/data",
+            json={"values": {"affected_users": "about 40, the whole sales floor"}},
+            headers=staff,
+        )
+        assert supplied.status_code == 200, supplied.text
+        assert supplied.json()["status"] == "pending"
+        again = gateway.post(
+            f"/v1/vendor-cases/{ticket_id}/microsoft/data",
+            json={"values": {"affected_users": "41"}},
+            headers=staff,
+        )
+        assert again.status_code == 409
+    view = system.wait_for_ticket(ticket_id, until="VendorCaseOpened")
+    [mail] = system.smtp.wait_for("Our case key is VC-", 15)
+    assert mail["To"] == "m365-support@vendor.example"
+    body = mail.get_content()
+    for line in (
+        "Tenant ID: 9b1c7e52-acme-tenant",
+        "Partner ID: 4412087",
+        "Error code: 0x80040115",
+        "Users affected: about 40, the whole sales floor",
+    ):
+        assert line in body
+    [opened] = [e["summary"] for e in view["timeline"] if e["event"] == "VendorCaseOpened"]
+    assert opened.startswith("Vendor case VC-")
+    assert opened.endswith("with microsoft by email")
+    assert str(mail["Message-ID"]).startswith("<vendor-case.VC-")

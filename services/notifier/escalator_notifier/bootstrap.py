@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from escalator_notifier.channels.email import SmtpEmailSender
 from escalator_notifier.delivery_worker import DeliveryWorker
 from escalator_notifier.notification_handlers import NotificationHandlers
 from escalator_notifier.settings import NotifierSettings
@@ -14,6 +13,7 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
+from escalator_shared.smtp import SmtpEmailSender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -23,17 +23,11 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
     topics = runtime.topics
     runtime.add_consumer(
-        "alerts", [topics.routing, topics.sla], NotificationHandlers(config).registry()
+        "alerts",
+        [topics.routing, topics.sla, topics.notifications],
+        NotificationHandlers(config).registry(),
     )
-    email = SmtpEmailSender(
-        settings.smtp_host,
-        settings.smtp_port,
-        settings.smtp_from,
-        username=settings.smtp_username,
-        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
-        starttls=settings.smtp_starttls,
-        timeout=settings.smtp_timeout_seconds,
-    )
+    email = SmtpEmailSender.from_settings(settings)
     worker = DeliveryWorker(
         runtime.unit_of_work,
         email,

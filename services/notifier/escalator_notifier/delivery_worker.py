@@ -15,12 +15,12 @@ from typing import Any
 
 from sqlalchemy import Row, select, update
 
-from escalator_notifier.channels.email import EmailSender, OutgoingEmail
 from escalator_notifier.tables import deliveries
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.errors import PermanentError
 from escalator_shared.events import NotificationDelivered, NotificationFailed, utc_now
 from escalator_shared.polling import PollingLoop
+from escalator_shared.smtp import EmailSender, OutgoingEmail
 
 log = logging.getLogger(__name__)
 

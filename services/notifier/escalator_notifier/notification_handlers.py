@@ -11,9 +11,10 @@ from escalator_notifier.domain.messages import Message, breach_message, paged_me
 from escalator_notifier.tables import assignments, deliveries
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.errors import NotReadyError
+from escalator_shared.errors import NotReadyError, PermanentError
 from escalator_shared.events import (
     EscalationStepReached,
+    NotificationRequested,
     RespondersPaged,
     SlaBreached,
     TicketRouted,
@@ -78,8 +79,25 @@ class NotificationHandlers:
         )
         await self._queue_email(ctx, assignment.assignee, message)
 
+    async def on_requested(self, requested: NotificationRequested, ctx: HandlerContext) -> None:
+        """Queue a message another service worded (e.g. the client's vendor update).
+
+        The recipient is an address, or a person id looked up in the directory."""
+        if requested.channel != EMAIL:
+            raise PermanentError(f"the notifier sends no {requested.channel!r} messages yet")
+        message = Message(requested.subject, requested.body)
+        if "@" in requested.recipient:
+            await self._queue(ctx, requested.recipient, requested.recipient, message)
+        else:
+            await self._queue_email(ctx, requested.recipient, message)
+
     async def _queue_email(self, ctx: HandlerContext, person_id: str, message: Message) -> None:
         person = self.config.person(person_id)
+        await self._queue(ctx, person.id, person.email, message)
+
+    async def _queue(
+        self, ctx: HandlerContext, recipient: str, address: str, message: Message
+    ) -> None:
         now = utc_now()
         await ctx.uow.session.execute(
             insert(deliveries)
@@ -90,9 +108,9 @@ class NotificationHandlers:
                 correlation_id=ctx.envelope.correlation_id,
                 ticket_id=ctx.envelope.ticket_id,
                 client_id=ctx.envelope.client_id,
-                recipient=person.id,
+                recipient=recipient,
                 channel=EMAIL,
-                address=person.email,
+                address=address,
                 subject=message.subject,
                 body=message.body,
                 status=PENDING,
@@ -110,4 +128,5 @@ class NotificationHandlers:
             EscalationStepReached: [self.on_step_reached],
             RespondersPaged: [self.on_paged],
             SlaBreached: [self.on_breached],
+            NotificationRequested: [self.on_requested],
         }

@@ -2,36 +2,99 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
-from prometheus_client import Gauge
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
 from escalator_shared.http.app import service_app
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
-from escalator_vendor_gateway.case_handlers import CASE_HANDLERS
+from escalator_shared.smtp import SmtpEmailSender
+from escalator_vendor_gateway.case_commands import CaseCommands
+from escalator_vendor_gateway.case_handlers import CaseHandlers
+from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
+from escalator_vendor_gateway.case_opener import CaseOpener, OpenerLimits
 from escalator_vendor_gateway.cases_api import cases_router
+from escalator_vendor_gateway.channels.api_channel import ApiCaseChannel
+from escalator_vendor_gateway.channels.base import CaseChannel
+from escalator_vendor_gateway.channels.email_channel import EmailCaseChannel
+from escalator_vendor_gateway.condition_sweeper import ConditionSweeper
 from escalator_vendor_gateway.directory_api import directory_router
+from escalator_vendor_gateway.domain.circuit_breaker import VendorBreakers
+from escalator_vendor_gateway.domain.retry_policy import RetryPolicy
+from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
 from escalator_vendor_gateway.settings import VendorGatewaySettings
+from escalator_vendor_gateway.webhook_api import webhook_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the vendor gateway: a consumer of vendor case requests, the case listing and the
-    vendor directory."""
+    """Wire the vendor gateway: case handlers, the opener, the sweeper and the APIs."""
     metrics = ServiceMetrics.create(settings.service_name)
-    runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
-    runtime.add_consumer("cases", [runtime.topics.vendor], CASE_HANDLERS)
-    review_due = Gauge(
-        "escalator_vendor_directory_review_due",
-        "Vendor entries not reviewed within vendor_review_every (as of startup).",
-        registry=metrics.registry,
-    )
+    gateway_metrics = GatewayMetrics.create(metrics.registry)
     today = utc_now().date()
-    review_due.set(sum(v.review_due(today, config.vendor_review_every) for v in config.vendors))
-    routers = [cases_router(runtime.session_factory), directory_router(config)]
-    return service_app(runtime, routers, title="Escalator vendor gateway")
+    gateway_metrics.review_due.set(
+        sum(v.review_due(today, config.vendor_review_every) for v in config.vendors)
+    )
+    runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    secrets = settings.secrets()
+    http = httpx.AsyncClient(
+        limits=httpx.Limits(max_connections=settings.vendor_http_connections),
+        follow_redirects=False,
+    )
+    channels: dict[str, CaseChannel] = {
+        "email": EmailCaseChannel(
+            SmtpEmailSender.from_settings(settings), settings.message_id_domain
+        ),
+        "api": ApiCaseChannel(http, secrets),
+    }
+    openers: list[CaseOpener] = []  # the lifecycle wakes the opener made after it
+
+    def wake_opener() -> None:
+        openers[0].loop.wake()
+
+    lifecycle = CaseLifecycle(config, gateway_metrics, wake_opener)
+    opener = CaseOpener(
+        runtime.unit_of_work,
+        config,
+        channels,
+        lifecycle,
+        gateway_metrics,
+        retry=RetryPolicy(
+            settings.case_max_attempts,
+            timedelta(seconds=settings.case_retry_base_seconds),
+            timedelta(seconds=settings.case_retry_cap_seconds),
+        ),
+        breakers=VendorBreakers(
+            settings.breaker_threshold, timedelta(seconds=settings.breaker_cooldown_seconds)
+        ),
+        limits=OpenerLimits(
+            settings.case_batch_size,
+            timedelta(seconds=settings.case_lease_seconds),
+            settings.case_poll_seconds,
+        ),
+    )
+    openers.append(opener)
+    sweeper = ConditionSweeper(runtime.unit_of_work, lifecycle, poll_seconds=1.0)
+    topics = runtime.topics
+    runtime.add_consumer(
+        "cases",
+        [topics.tickets, topics.routing, topics.vendor],
+        CaseHandlers(config, lifecycle).registry(),
+    )
+    runtime.add_task("case-opener", opener.loop.run, opener.loop.stop)
+    runtime.add_task("condition-sweeper", sweeper.loop.run, sweeper.loop.stop)
+    commands = CaseCommands(runtime.unit_of_work, config, lifecycle)
+    routers = [
+        cases_router(runtime.session_factory, config, commands),
+        webhook_router(config, secrets, commands),
+        directory_router(config),
+    ]
+    app = service_app(runtime, routers, title="Escalator vendor gateway")
+    app.router.on_shutdown.append(http.aclose)
+    return app

@@ -1,31 +1,158 @@
-"""Vendor gateway handlers: record each requested case once per ticket and vendor."""
+"""Vendor gateway handlers: ticket facts in, cases wanted, cases waiting for their ticket.
+
+- TicketOpened: the snapshot; cases that waited for it are prepared; vendors whose engagement
+  conditions the ticket meets are engaged without being asked.
+- TicketRouted: tier and assignee (tier time counts towards `worked_by` conditions).
+- TicketPriorityChanged, TicketResolved, TicketReopened: kept; a resolved ticket's cases not yet
+  at the vendor are cancelled.
+- VendorCaseRequested (a routing rule or a person): one case per ticket and vendor.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.dialects.postgresql import insert
+from dataclasses import dataclass
 
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
-from escalator_shared.events import VendorCaseRequested, utc_now
-from escalator_vendor_gateway.tables import vendor_cases
+from escalator_shared.config import EscalatorConfig
+from escalator_shared.events import (
+    TicketOpened,
+    TicketPriorityChanged,
+    TicketReopened,
+    TicketResolved,
+    TicketRouted,
+    VendorCaseRequested,
+    utc_now,
+)
+from escalator_vendor_gateway import case_store, ticket_store
+from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
+from escalator_vendor_gateway.case_store import AUTOMATIC, Wanted
+from escalator_vendor_gateway.domain.case_plan import NOT_YET_OPEN, CaseStatus
+from escalator_vendor_gateway.domain.engagement import engages_automatically, trigger_blockers
+from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 
-REQUESTED = "requested"
+_BEFORE_SENDING = NOT_YET_OPEN - {CaseStatus.SENDING}
+# A request takes over these: a failed or cancelled case is tried again (same key), and an
+# automatic one waiting for tier time goes ahead, since a rule or a person asked for it.
+_RETRYABLE = frozenset({CaseStatus.FAILED, CaseStatus.CANCELLED, CaseStatus.WAITING_CONDITIONS})
 
 
-async def on_case_requested(requested: VendorCaseRequested, ctx: HandlerContext) -> None:
-    """Record the request; opening the case at the vendor comes with the vendor directory."""
-    await ctx.uow.session.execute(
-        insert(vendor_cases)
-        .values(
-            ticket_id=ctx.envelope.ticket_id,
-            vendor=requested.vendor,
-            client_id=ctx.envelope.client_id,
-            status=REQUESTED,
-            reason=requested.reason,
-            requested_by=requested.requested_by,
-            requested_at=utc_now(),
+@dataclass(frozen=True)
+class CaseHandlers:
+    """Handlers of the tickets, routing and vendor topics."""
+
+    config: EscalatorConfig
+    lifecycle: CaseLifecycle
+
+    async def on_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
+        """Keep the ticket; prepare cases that waited for it; engage vendors it calls for."""
+        session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
+        await ticket_store.lock_ticket(session, ticket_id)
+        await ticket_store.record_opened(session, ticket_id, ctx.envelope.client_id, opened)
+        ticket = await ticket_store.load_opened(session, ticket_id)
+        if ticket is None or opened.drill:
+            return
+        now = utc_now()
+        for row in await case_store.cases_of(
+            session, ticket_id, frozenset({CaseStatus.WAITING_TICKET})
+        ):
+            await self.lifecycle.prepare(ctx.uow, row, ticket, now, ctx.envelope)
+        await self._engage(ctx, ticket)
+
+    async def _engage(self, ctx: HandlerContext, ticket: TicketSnapshot) -> None:
+        client = self.config.client(ticket.client_id)
+        for vendor in self.config.vendors:
+            if not engages_automatically(vendor) or trigger_blockers(vendor, ticket, client):
+                continue
+            codes = ", ".join(ticket.error_codes) or ticket.labels.get("device_type", "")
+            wanted = Wanted(
+                ticket.ticket_id,
+                ticket.client_id,
+                vendor.id,
+                f"engagement conditions met ({codes})",
+                AUTOMATIC,
+                utc_now(),
+            )
+            row = await case_store.insert_wanted(ctx.uow.session, wanted)
+            if row is not None:
+                await self.lifecycle.prepare(ctx.uow, row, ticket, wanted.at, ctx.envelope)
+
+    async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
+        """Tier and assignee; automatic cases waiting on tier time get a new eligible time."""
+        session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
+        await ticket_store.lock_ticket(session, ticket_id)
+        now = utc_now()
+        await ticket_store.record_routed(session, ticket_id, ctx.envelope.client_id, routed, now)
+        ticket = await ticket_store.load_opened(session, ticket_id)
+        if ticket is None:
+            return
+        waiting = frozenset({CaseStatus.WAITING_CONDITIONS})
+        for row in await case_store.cases_of(session, ticket_id, waiting):
+            await self.lifecycle.prepare(ctx.uow, row, ticket, now, ctx.envelope)
+
+    async def on_priority_changed(
+        self, changed: TicketPriorityChanged, ctx: HandlerContext
+    ) -> None:
+        """Cases opened from now on carry the new priority."""
+        await ticket_store.record_priority(
+            ctx.uow.session, ctx.envelope.ticket_id, changed.priority.value
         )
-        .on_conflict_do_nothing()
-    )
 
+    async def on_resolved(self, _resolved: TicketResolved, ctx: HandlerContext) -> None:
+        """Cases not yet sent are cancelled: the vendor is not needed any more."""
+        session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
+        await ticket_store.lock_ticket(session, ticket_id)
+        await ticket_store.record_resolved(session, ticket_id, resolved=True)
+        now = utc_now()
+        for row in await case_store.cases_of(session, ticket_id, _BEFORE_SENDING):
+            await case_store.change(session, row, status=CaseStatus.CANCELLED.value, updated_at=now)
 
-CASE_HANDLERS: HandlerRegistry = {VendorCaseRequested: [on_case_requested]}
+    async def on_reopened(self, _reopened: TicketReopened, ctx: HandlerContext) -> None:
+        """Reopened: a new request may engage a vendor again."""
+        await ticket_store.record_resolved(ctx.uow.session, ctx.envelope.ticket_id, resolved=False)
+
+    async def on_case_requested(self, requested: VendorCaseRequested, ctx: HandlerContext) -> None:
+        """One case per ticket and vendor; it waits for the ticket if that has not arrived.
+
+        A case the ticket already has is taken over only if it failed, was cancelled, or waits
+        for its engagement conditions."""
+        session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
+        await ticket_store.lock_ticket(session, ticket_id)
+        now = utc_now()
+        wanted = Wanted(
+            ticket_id,
+            ctx.envelope.client_id,
+            requested.vendor,
+            requested.reason,
+            requested.requested_by,
+            now,
+        )
+        row = await case_store.insert_wanted(session, wanted)
+        if row is None:
+            row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
+            if row is None or CaseStatus(row.status) not in _RETRYABLE:
+                return  # the ticket already has its case with this vendor
+            await case_store.change(
+                session,
+                row,
+                status=CaseStatus.WAITING_TICKET.value,
+                requested_by=requested.requested_by,
+                reason=requested.reason,
+                attempts=0,
+                updated_at=now,
+            )
+            row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
+            assert row is not None
+        ticket = await ticket_store.load_opened(session, ticket_id)
+        if ticket is not None:
+            await self.lifecycle.prepare(ctx.uow, row, ticket, now, ctx.envelope)
+
+    def registry(self) -> HandlerRegistry:
+        """Event type to handlers."""
+        return {
+            TicketOpened: [self.on_opened],
+            TicketRouted: [self.on_routed],
+            TicketPriorityChanged: [self.on_priority_changed],
+            TicketResolved: [self.on_resolved],
+            TicketReopened: [self.on_reopened],
+            VendorCaseRequested: [self.on_case_requested],
+        }

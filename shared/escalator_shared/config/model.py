@@ -136,6 +136,11 @@ class Client(_Strict):
     vip_requesters: list[str] = Field(
         default_factory=list, description="Email addresses whose requests fast-track."
     )
+    update_contacts: list[str] = Field(
+        default_factory=list,
+        description="Addresses told of progress (e.g. a vendor engaged) on tickets that have no "
+        "requester, such as those opened by monitoring alerts.",
+    )
     vendor_accounts: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         description="The client's ids at each vendor (e.g. microsoft: {tenant_id: ...}); a "

@@ -8,6 +8,7 @@ describe and validate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,3 +154,22 @@ class Schedule(_Strict):
     def zone(self) -> ZoneInfo:
         """The schedule's time zone."""
         return ZoneInfo(self.time_zone)
+
+
+def windows_cover(windows: Sequence[TimeWindow], wall: datetime) -> bool:
+    """Whether a wall-clock reading falls in any of the windows; no windows means always."""
+    if not windows:
+        return True
+    today = WEEKDAYS[wall.weekday()]
+    yesterday = WEEKDAYS[(wall.weekday() - 1) % 7]
+    now = wall.time()
+    for window in windows:
+        if window.end > window.start:
+            if today in window.days and window.start <= now < window.end:
+                return True
+        # Past midnight (00:00-00:00 is the whole day): from start on a listed day to end the next.
+        elif (today in window.days and now >= window.start) or (
+            yesterday in window.days and now < window.end
+        ):
+            return True
+    return False

@@ -21,10 +21,12 @@ def vendor_problems(config: EscalatorConfig) -> Iterator[str]:
         where = f"vendors[{index}]"
         if vendor.channel == "email" and not vendor.support_email:
             yield f"{where}.channel: email needs a support_email"
-        if vendor.channel == "phone" and vendor.hotline is None:
-            yield f"{where}.channel: phone needs a hotline"
+        if vendor.channel == "phone" and vendor.hotline is None and not vendor.portal_url:
+            yield f"{where}.channel: phone needs a hotline or a portal_url"
+        if vendor.channel == "api" and vendor.api is None:
+            yield f"{where}.channel: api needs an api entry"
         if vendor.requires and vendor.opening_channel is None:
-            yield f"{where}: cases need a support_email or a hotline to open on"
+            yield f"{where}: cases need an api, a support_email or a hotline to open on"
         for f_index, field in enumerate(vendor.requires):
             kind, _, key = field.source.partition(".account.")
             if kind == "vendor" and key not in vendor.account:

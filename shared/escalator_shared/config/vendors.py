@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from escalator_shared.config.durations import Duration
 from escalator_shared.config.oncall import TimeWindow, check_time_zone
 from escalator_shared.config.sla import VendorCommitment
+from escalator_shared.config.vendor_api import VendorApi
 
 TICKET_FIELDS: Final = frozenset(
     {"title", "description", "device", "priority", "reference", "error_codes", "opened_at"}
@@ -129,12 +130,14 @@ class Vendor(_Strict):
     support_email: str | None = None
     portal_url: str | None = None
     hotline: Hotline | None = None
+    api: VendorApi | None = Field(default=None, description="The vendor's case API, if any.")
     account: dict[str, str] = Field(
         default_factory=dict, description="The MSP's ids at the vendor: partner id, contract."
     )
-    channel: Literal["email", "phone"] | None = Field(
+    channel: Literal["api", "email", "phone"] | None = Field(
         default=None,
-        description="How cases open; unset: email if there is a support address, else phone.",
+        description="How cases open; unset: the API if there is one, else email if there is a "
+        "support address, else phone (a task for a technician).",
     )
     escalation_levels: list[VendorEscalationLevel] = Field(default_factory=list)
     requires: list[CaseField] = Field(default_factory=list)
@@ -148,13 +151,15 @@ class Vendor(_Strict):
     )
 
     @property
-    def opening_channel(self) -> Literal["email", "phone"] | None:
+    def opening_channel(self) -> Literal["api", "email", "phone"] | None:
         """The channel cases open on (None: the entry has no way to reach the vendor)."""
         if self.channel is not None:
             return self.channel
+        if self.api is not None:
+            return "api"
         if self.support_email:
             return "email"
-        return "phone" if self.hotline else None
+        return "phone" if self.hotline or self.portal_url else None
 
     def review_due(self, today: date, every: timedelta) -> bool:
         """Whether the entry was never reviewed, or not within `every` of `today`."""

@@ -23,10 +23,6 @@ from escalator_shared.events.catalogue import (
     TicketRouted,
     TicketStatusChanged,
     TicketUpdated,
-    VendorCaseAcknowledged,
-    VendorCaseOpened,
-    VendorCaseRequested,
-    VendorCaseResolved,
 )
 from escalator_shared.events.envelope import Envelope, Event, new_id, utc_now
 from escalator_shared.events.sla_events import (
@@ -41,6 +37,16 @@ from escalator_shared.events.sla_events import (
 )
 from escalator_shared.events.topics import Topics
 from escalator_shared.events.values import AlertStatus, EscalationReason, Priority, Severity
+from escalator_shared.events.vendor_events import (
+    VendorCallRequested,
+    VendorCaseAcknowledged,
+    VendorCaseDataRequested,
+    VendorCaseFailed,
+    VendorCaseOpened,
+    VendorCaseRequested,
+    VendorCaseResolved,
+    VendorCaseUpdated,
+)
 
 
 class UnknownEventTypeError(ValueError):
@@ -92,10 +98,14 @@ __all__ = [
     "TicketUpdated",
     "Topics",
     "UnknownEventTypeError",
+    "VendorCallRequested",
     "VendorCaseAcknowledged",
+    "VendorCaseDataRequested",
+    "VendorCaseFailed",
     "VendorCaseOpened",
     "VendorCaseRequested",
     "VendorCaseResolved",
+    "VendorCaseUpdated",
     "decode",
     "new_id",
     "utc_now",

@@ -29,6 +29,16 @@ from escalator_shared.events.values import (
     Severity,
     TicketType,
 )
+from escalator_shared.events.vendor_events import (
+    VendorCallRequested,
+    VendorCaseAcknowledged,
+    VendorCaseDataRequested,
+    VendorCaseFailed,
+    VendorCaseOpened,
+    VendorCaseRequested,
+    VendorCaseResolved,
+    VendorCaseUpdated,
+)
 
 
 class AlertReceived(Event):
@@ -268,50 +278,6 @@ class EscalationRequested(Event):
     note: str = Field(default="", description="Free text for the timeline.")
 
 
-class VendorCaseRequested(Event):
-    """A vendor should get a case for this ticket."""
-
-    event_type: ClassVar[str] = "VendorCaseRequested"
-    stream: ClassVar[str] = "vendor"
-
-    vendor: str = Field(description="Vendor id from the directory.")
-    reason: str = Field(description="Why (the rule or the person).")
-    requested_by: str = Field(description="Service or person asking.")
-
-
-class VendorCaseOpened(Event):
-    """A case exists at the vendor."""
-
-    event_type: ClassVar[str] = "VendorCaseOpened"
-    stream: ClassVar[str] = "vendor"
-
-    vendor: str = Field(description="Vendor id.")
-    case_reference: str = Field(description="Our or the vendor's case number.")
-    channel: str = Field(description="How it was opened: email, api, phone, recorded.")
-
-
-class VendorCaseAcknowledged(Event):
-    """The vendor acknowledged our case (their first response)."""
-
-    event_type: ClassVar[str] = "VendorCaseAcknowledged"
-    stream: ClassVar[str] = "vendor"
-
-    vendor: str = Field(description="Vendor id.")
-    case_reference: str = Field(description="The case.")
-    acknowledged_at: datetime = Field(description="When the vendor answered.")
-
-
-class VendorCaseResolved(Event):
-    """The vendor says our case is solved."""
-
-    event_type: ClassVar[str] = "VendorCaseResolved"
-    stream: ClassVar[str] = "vendor"
-
-    vendor: str = Field(description="Vendor id.")
-    case_reference: str = Field(description="The case.")
-    resolved_at: datetime = Field(description="When.")
-
-
 class NotificationRequested(Event):
     """Someone should be told something on a channel."""
 
@@ -380,6 +346,10 @@ CATALOGUE: tuple[type[Event], ...] = (
     VendorCaseOpened,
     VendorCaseAcknowledged,
     VendorCaseResolved,
+    VendorCaseDataRequested,
+    VendorCallRequested,
+    VendorCaseFailed,
+    VendorCaseUpdated,
     NotificationRequested,
     NotificationDelivered,
     NotificationFailed,

@@ -31,10 +31,14 @@ from escalator_shared.events import (
     TicketRouted,
     TicketStatusChanged,
     TicketUpdated,
+    VendorCallRequested,
     VendorCaseAcknowledged,
+    VendorCaseDataRequested,
+    VendorCaseFailed,
     VendorCaseOpened,
     VendorCaseRequested,
     VendorCaseResolved,
+    VendorCaseUpdated,
 )
 
 
@@ -110,6 +114,19 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
     ),
     VendorCaseAcknowledged: lambda e: f"{e.vendor} acknowledged case {e.case_reference}",
     VendorCaseResolved: lambda e: f"{e.vendor} resolved case {e.case_reference}",
+    VendorCaseDataRequested: lambda e: (
+        f"{e.vendor} case waits for {', '.join(e.labels)}"
+        + (f" (asked {e.asked})" if e.asked else "")
+    ),
+    VendorCallRequested: lambda e: (
+        f"Open the {e.vendor} case by "
+        + (f"phone on {e.number}" if e.number else f"portal at {e.portal_url}")
+        + ("" if e.open_now else f" (closed now; hours {e.hours})")
+    ),
+    VendorCaseFailed: lambda e: (
+        f"Opening the {e.vendor} case by {e.channel} failed after {e.attempts} attempts: {e.error}"
+    ),
+    VendorCaseUpdated: lambda e: f"{e.vendor} case {e.case_reference}: {e.status}",
     NotificationRequested: lambda e: f"Notification requested for {e.recipient} by {e.channel}",
     NotificationDelivered: lambda e: f"Notified {e.recipient} by {e.channel} at {e.address}",
     NotificationFailed: lambda e: f"Notifying {e.recipient} by {e.channel} failed: {e.error}",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
-from escalator_shared.config.oncall import WEEKDAYS, TimeWindow
+from escalator_shared.config.oncall import WEEKDAYS, TimeWindow, windows_cover
 from escalator_shared.wall_clock import to_instant, wall_clock
 
 __all__ = ["DAY", "covers", "next_window_edge", "to_instant", "wall_clock", "window_edges"]
@@ -21,23 +21,7 @@ __all__ = ["DAY", "covers", "next_window_edge", "to_instant", "wall_clock", "win
 DAY = timedelta(days=1)
 
 
-def covers(windows: Sequence[TimeWindow], wall: datetime) -> bool:
-    """Whether a wall-clock reading falls in any of the windows; no windows means always."""
-    if not windows:
-        return True
-    today = WEEKDAYS[wall.weekday()]
-    yesterday = WEEKDAYS[(wall.weekday() - 1) % 7]
-    now = wall.time()
-    for window in windows:
-        if window.end > window.start:
-            if today in window.days and window.start <= now < window.end:
-                return True
-        # Past midnight (00:00-00:00 is the whole day): from start on a listed day to end the next.
-        elif (today in window.days and now >= window.start) or (
-            yesterday in window.days and now < window.end
-        ):
-            return True
-    return False
+covers = windows_cover
 
 
 def window_edges(windows: Sequence[TimeWindow], first: date, last: date) -> Iterator[datetime]:

@@ -68,6 +68,6 @@ def _ticket_value(path: str, ticket: TicketSnapshot) -> str:
     if path == "error_codes":
         return ", ".join(ticket.error_codes)
     if path == "opened_at":
-        return ticket.opened_at.isoformat()
+        return ticket.opened_at.isoformat() if ticket.opened_at else ""
     value = getattr(ticket, path)
     return str(value) if value is not None else ""

@@ -1,4 +1,4 @@
-"""The email channel: one interface, and its SMTP adapter."""
+"""Outgoing email: one interface, and its SMTP adapter (the notifier's and the vendor gateway's)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Protocol
 import aiosmtplib
 
 from escalator_shared.errors import PermanentError
+from escalator_shared.settings import SmtpSettings
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,8 @@ class OutgoingEmail:
     subject: str
     body: str
     message_id: str
+    reply_to: str | None = None
+    references: tuple[str, ...] = ()
 
 
 class EmailSender(Protocol):
@@ -32,6 +35,20 @@ class EmailSender(Protocol):
 
 class SmtpEmailSender:
     """Sends over SMTP with aiosmtplib; 5xx answers are permanent, others temporary."""
+
+    @classmethod
+    def from_settings(cls, settings: SmtpSettings) -> SmtpEmailSender:
+        """The sender a service's SMTP settings describe."""
+        password = settings.smtp_password
+        return cls(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_from,
+            username=settings.smtp_username,
+            password=password.get_secret_value() if password else None,
+            starttls=settings.smtp_starttls,
+            timeout=settings.smtp_timeout_seconds,
+        )
 
     def __init__(
         self,
@@ -61,6 +78,11 @@ class SmtpEmailSender:
         message["Message-ID"] = email.message_id
         message["Date"] = formatdate(localtime=False)
         message["Auto-Submitted"] = "auto-generated"
+        if email.reply_to:
+            message["Reply-To"] = email.reply_to
+        if email.references:
+            message["In-Reply-To"] = email.references[-1]
+            message["References"] = " ".join(email.references)
         message.set_content(email.body)
         try:
             _, answer = await aiosmtplib.send(

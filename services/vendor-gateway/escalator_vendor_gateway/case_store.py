@@ -1,0 +1,171 @@
+"""Reading and writing vendor cases (one row per ticket and vendor)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, and_, or_, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalator_vendor_gateway.domain.case_plan import CaseStatus
+from escalator_vendor_gateway.tables import vendor_cases
+
+AUTOMATIC = "vendor-gateway"  # requested_by of cases the gateway engages on its own
+_PK = (vendor_cases.c.ticket_id, vendor_cases.c.vendor)
+
+
+def new_case_key() -> str:
+    """A case's stable key: Message-ID, Idempotency-Key, the vendor's external id."""
+    return f"VC-{secrets.token_hex(8).upper()}"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A request for a case: who asked, and why."""
+
+    ticket_id: str
+    client_id: str
+    vendor: str
+    reason: str
+    requested_by: str
+    at: datetime
+
+
+async def insert_wanted(session: AsyncSession, wanted: Wanted) -> Row[Any] | None:
+    """Record the case as waiting for its ticket; None if the ticket has one with the vendor."""
+    row: Row[Any] | None = (
+        await session.execute(
+            insert(vendor_cases)
+            .values(
+                ticket_id=wanted.ticket_id,
+                vendor=wanted.vendor,
+                client_id=wanted.client_id,
+                status=CaseStatus.WAITING_TICKET.value,
+                reason=wanted.reason,
+                requested_by=wanted.requested_by,
+                requested_at=wanted.at,
+                case_key=new_case_key(),
+                supplied={},
+                missing=[],
+                blockers=[],
+                attempts=0,
+                unsure=False,
+                updated_at=wanted.at,
+            )
+            .on_conflict_do_nothing()
+            .returning(vendor_cases)
+        )
+    ).first()
+    return row
+
+
+async def case_of(
+    session: AsyncSession, ticket_id: str, vendor: str, *, lock: bool = False
+) -> Row[Any] | None:
+    """One case, locked for update if asked."""
+    query = select(vendor_cases).where(
+        vendor_cases.c.ticket_id == ticket_id, vendor_cases.c.vendor == vendor
+    )
+    return (await session.execute(query.with_for_update() if lock else query)).first()
+
+
+async def cases_of(
+    session: AsyncSession, ticket_id: str, statuses: frozenset[CaseStatus] | None = None
+) -> list[Row[Any]]:
+    """A ticket's cases (in the given states), locked for update."""
+    query = select(vendor_cases).where(vendor_cases.c.ticket_id == ticket_id)
+    if statuses is not None:
+        query = query.where(vendor_cases.c.status.in_([s.value for s in statuses]))
+    return list(await session.execute(query.order_by(vendor_cases.c.vendor).with_for_update()))
+
+
+async def case_by_reference(session: AsyncSession, vendor: str, reference: str) -> Row[Any] | None:
+    """The case the vendor knows by this number (or key), locked for update."""
+    query = (
+        select(vendor_cases)
+        .where(
+            vendor_cases.c.vendor == vendor,
+            or_(vendor_cases.c.case_reference == reference, vendor_cases.c.case_key == reference),
+        )
+        .with_for_update()
+    )
+    return (await session.execute(query)).first()
+
+
+async def change(session: AsyncSession, row: Row[Any], **values: Any) -> None:
+    """Update one case."""
+    await session.execute(
+        update(vendor_cases)
+        .where(vendor_cases.c.ticket_id == row.ticket_id, vendor_cases.c.vendor == row.vendor)
+        .values(**values)
+    )
+
+
+async def due_for_conditions(session: AsyncSession, now: datetime, limit: int) -> list[Row[Any]]:
+    """Automatic cases whose tier conditions should hold by now (locked, skipping locked)."""
+    query = (
+        select(vendor_cases)
+        .where(
+            vendor_cases.c.status == CaseStatus.WAITING_CONDITIONS.value,
+            vendor_cases.c.eligible_at <= now,
+        )
+        .order_by(vendor_cases.c.eligible_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(await session.execute(query))
+
+
+_CLAIM = text(
+    """
+    UPDATE vendor_cases AS c
+       SET status = 'sending',
+           attempts = c.attempts + 1,
+           lease_until = :lease_until,
+           -- an attempt whose lease ran out may have reached the vendor
+           unsure = c.unsure OR c.status = 'sending',
+           updated_at = :now
+      FROM (SELECT ticket_id, vendor FROM vendor_cases
+             WHERE ((status = 'pending' AND next_attempt_at <= :now)
+                    OR (status = 'sending' AND lease_until <= :now))
+               AND NOT (vendor = ANY(:blocked))
+             ORDER BY next_attempt_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED) AS due
+     WHERE c.ticket_id = due.ticket_id AND c.vendor = due.vendor
+    RETURNING c.*
+    """
+)
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, lease: timedelta, limit: int, blocked: list[str]
+) -> list[Row[Any]]:
+    """Take up to `limit` cases due to be sent, leased to this instance for `lease`."""
+    result = await session.execute(
+        _CLAIM, {"now": now, "lease_until": now + lease, "limit": limit, "blocked": blocked}
+    )
+    return list(result)
+
+
+def still_ours(ticket_id: str, vendor: str, attempts: int) -> Any:
+    """The guard of an outcome: the case is still in the attempt this instance claimed."""
+    return and_(
+        vendor_cases.c.ticket_id == ticket_id,
+        vendor_cases.c.vendor == vendor,
+        vendor_cases.c.status == CaseStatus.SENDING.value,
+        vendor_cases.c.attempts == attempts,
+    )
+
+
+def listing(ticket_id: str) -> Any:
+    """The query of a ticket's cases for the API."""
+    return (
+        select(vendor_cases)
+        .where(vendor_cases.c.ticket_id == ticket_id)
+        .order_by(vendor_cases.c.requested_at)
+    )

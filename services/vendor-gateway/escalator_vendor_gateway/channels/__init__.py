@@ -1,0 +1,1 @@
+"""How cases reach vendors: one interface, one adapter per channel (email, REST API)."""
