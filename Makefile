@@ -74,3 +74,6 @@ bench: install
 	@$(PY) -m tests.benchmarks.router_throughput --routers 2
 	@$(PY) -m tests.benchmarks.sla_timer
 	@$(PY) -m tests.benchmarks.sla_timer --instances 2
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 50
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 250 --instances 1
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 250 --instances 2

@@ -98,4 +98,10 @@ class SmtpEmailSender:
             if 500 <= exc.code < 600:
                 raise PermanentError(f"SMTP {exc.code}: {exc.message}") from exc
             raise
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            # Refused at RCPT (e.g. 550 no such mailbox): not a response exception in aiosmtplib.
+            if all(500 <= refused.code < 600 for refused in exc.recipients):
+                answers = "; ".join(f"{r.code} {r.message}" for r in exc.recipients)
+                raise PermanentError(f"SMTP {answers}") from exc
+            raise
         return str(answer)

@@ -20,6 +20,7 @@ def start_services(
     *,
     partitions: int,
     transaction_size: int,
+    env: dict[str, str] | None = None,
 ) -> list[ServiceProcess]:
     """Start `count` processes of `service` with `config` (logs beside it), each stopped when
     `stack` closes; return once all are ready."""
@@ -35,6 +36,7 @@ def start_services(
                 "ESCALATOR_CONFIG": str(config),
                 "ESCALATOR_LOG_LEVEL": "WARNING",
                 "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(transaction_size),
+                **(env or {}),
             },
             config.parent / f"{service}-{n}",
         )

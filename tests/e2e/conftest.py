@@ -199,11 +199,18 @@ def config_overrides() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
+def service_env_overrides() -> dict[str, str]:
+    """Environment every service gets on top of the defaults (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
 def system(
     infrastructure: Infrastructure,
     database_url: str,
     tmp_path_factory: pytest.TempPathFactory,
     config_overrides: dict[str, Any],
+    service_env_overrides: dict[str, str],
 ) -> Iterator[RunningSystem]:
     """Start all five services (and an SMTP sink) for the module's tests."""
     workdir = tmp_path_factory.mktemp("system")
@@ -221,6 +228,7 @@ def system(
         "ESCALATOR_SMTP_PORT": str(smtp.port),
         "ESCALATOR_SMTP_LISTEN_PORT": str(intake_smtp_port),
         "ESCALATOR_CONSUMER_RETRY_BASE_SECONDS": "0.05",
+        **service_env_overrides,
     }
     services = {
         name: ServiceProcess(

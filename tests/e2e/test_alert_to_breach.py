@@ -116,6 +116,9 @@ def test_a_vendor_rule_opens_one_emailed_case_once_the_technician_supplies_missi
     view = system.wait_for_ticket(ticket_id, until="VendorCaseDataRequested")
     [asked] = [e["summary"] for e in view["timeline"] if e["event"] == "VendorCaseDataRequested"]
     assert asked.startswith("microsoft case waits for Users affected")
+    [notice] = system.smtp.wait_for("Microsoft 365 case: data needed", 15)
+    assert notice["To"] == "bob@msp.example"  # the assignee
+    assert "The vendor requires Users affected." in notice.get_content()
     staff = {"Authorization": f"Bearer {STAFF_TOKEN}"}
     with httpx.Client(base_url=system.services["vendor-gateway"].url, timeout=10) as gateway:
         listed = gateway.get("/v1/vendor-cases", params={"ticket_id": ticket_id}, headers=staff)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -23,6 +24,7 @@ from escalator_shared.events import (
 )
 
 EMAIL = "email"
+ASSIGNEE = "assignee"  # a NotificationRequested recipient: whoever has the ticket
 PENDING = "pending"
 
 
@@ -61,13 +63,7 @@ class NotificationHandlers:
 
     async def on_breached(self, breached: SlaBreached, ctx: HandlerContext) -> None:
         """Queue the breach email to whoever has the ticket."""
-        assignment = (
-            await ctx.uow.session.execute(
-                select(assignments).where(assignments.c.ticket_id == ctx.envelope.ticket_id)
-            )
-        ).first()
-        if assignment is None:
-            raise NotReadyError("the ticket's routing has not reached the notifier yet")
+        assignment = await self._assignment(ctx)
         if assignment.assignee is None:
             return
         message = breach_message(
@@ -82,14 +78,33 @@ class NotificationHandlers:
     async def on_requested(self, requested: NotificationRequested, ctx: HandlerContext) -> None:
         """Queue a message another service worded (e.g. the client's vendor update).
 
-        The recipient is an address, or a person id looked up in the directory."""
+        The recipient is an address, a person id looked up in the directory, or `assignee`:
+        whoever has the ticket (none yet: nobody is told)."""
         if requested.channel != EMAIL:
             raise PermanentError(f"the notifier sends no {requested.channel!r} messages yet")
         message = Message(requested.subject, requested.body)
-        if "@" in requested.recipient:
+        if requested.recipient == ASSIGNEE:
+            assignee = await self._assignee(ctx)
+            if assignee is not None:
+                await self._queue_email(ctx, assignee, message)
+        elif "@" in requested.recipient:
             await self._queue(ctx, requested.recipient, requested.recipient, message)
         else:
             await self._queue_email(ctx, requested.recipient, message)
+
+    async def _assignment(self, ctx: HandlerContext) -> Any:
+        assignment = (
+            await ctx.uow.session.execute(
+                select(assignments).where(assignments.c.ticket_id == ctx.envelope.ticket_id)
+            )
+        ).first()
+        if assignment is None:
+            raise NotReadyError("the ticket's routing has not reached the notifier yet")
+        return assignment
+
+    async def _assignee(self, ctx: HandlerContext) -> str | None:
+        assignee: str | None = (await self._assignment(ctx)).assignee
+        return assignee
 
     async def _queue_email(self, ctx: HandlerContext, person_id: str, message: Message) -> None:
         person = self.config.person(person_id)

@@ -44,7 +44,11 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
     secrets = settings.secrets()
     http = httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=settings.vendor_http_connections),
+        limits=httpx.Limits(
+            max_connections=settings.vendor_http_connections,
+            # Keep every connection alive: reopening them costs more than the request.
+            max_keepalive_connections=settings.vendor_http_connections,
+        ),
         follow_redirects=False,
     )
     channels: dict[str, CaseChannel] = {
@@ -56,7 +60,7 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
     openers: list[CaseOpener] = []  # the lifecycle wakes the opener made after it
 
     def wake_opener() -> None:
-        openers[0].loop.wake()
+        openers[0].wake()
 
     lifecycle = CaseLifecycle(config, gateway_metrics, wake_opener)
     opener = CaseOpener(
@@ -87,7 +91,7 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
         [topics.tickets, topics.routing, topics.vendor],
         CaseHandlers(config, lifecycle).registry(),
     )
-    runtime.add_task("case-opener", opener.loop.run, opener.loop.stop)
+    runtime.add_task("case-opener", opener.run, opener.stop)
     runtime.add_task("condition-sweeper", sweeper.loop.run, sweeper.loop.stop)
     commands = CaseCommands(runtime.unit_of_work, config, lifecycle)
     routers = [

@@ -58,7 +58,6 @@ class CaseCommands:
                 f"its fields: {', '.join(sorted(known))}",
             )
         async with self.unit_of_work() as uow:
-            await ticket_store.lock_ticket(uow.session, ticket_id)
             row = await self._case(uow, ticket_id, vendor_id, frozenset({CaseStatus.NEEDS_DATA}))
             supplied = {**row.supplied, **{k: v.strip() for k, v in values.items() if v.strip()}}
             await case_store.change(uow.session, row, supplied=supplied)

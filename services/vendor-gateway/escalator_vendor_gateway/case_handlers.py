@@ -25,12 +25,14 @@ from escalator_shared.events import (
 )
 from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
-from escalator_vendor_gateway.case_store import AUTOMATIC, Wanted
+from escalator_vendor_gateway.case_steps import AUTOMATIC
+from escalator_vendor_gateway.case_store import Wanted
 from escalator_vendor_gateway.domain.case_plan import NOT_YET_OPEN, CaseStatus
 from escalator_vendor_gateway.domain.engagement import engages_automatically, trigger_blockers
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 
 _BEFORE_SENDING = NOT_YET_OPEN - {CaseStatus.SENDING}
+_WAITING_TICKET = frozenset({CaseStatus.WAITING_TICKET})
 # A request takes over these: a failed or cancelled case is tried again (same key), and an
 # automatic one waiting for tier time goes ahead, since a rule or a person asked for it.
 _RETRYABLE = frozenset({CaseStatus.FAILED, CaseStatus.CANCELLED, CaseStatus.WAITING_CONDITIONS})
@@ -46,15 +48,14 @@ class CaseHandlers:
     async def on_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
         """Keep the ticket; prepare cases that waited for it; engage vendors it calls for."""
         session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
-        await ticket_store.lock_ticket(session, ticket_id)
-        await ticket_store.record_opened(session, ticket_id, ctx.envelope.client_id, opened)
-        ticket = await ticket_store.load_opened(session, ticket_id)
-        if ticket is None or opened.drill:
+        ticket, fresh = await ticket_store.record_opened(
+            session, ticket_id, ctx.envelope.client_id, opened
+        )
+        if opened.drill:
             return
         now = utc_now()
-        for row in await case_store.cases_of(
-            session, ticket_id, frozenset({CaseStatus.WAITING_TICKET})
-        ):
+        # A fresh row means no request came before the opening, so none waits for it.
+        for row in [] if fresh else await case_store.cases_of(session, ticket_id, _WAITING_TICKET):
             await self.lifecycle.prepare(ctx.uow, row, ticket, now, ctx.envelope)
         await self._engage(ctx, ticket)
 
@@ -72,18 +73,16 @@ class CaseHandlers:
                 AUTOMATIC,
                 utc_now(),
             )
-            row = await case_store.insert_wanted(ctx.uow.session, wanted)
-            if row is not None:
-                await self.lifecycle.prepare(ctx.uow, row, ticket, wanted.at, ctx.envelope)
+            await self.lifecycle.prepare_new(ctx.uow, wanted, ticket, ctx.envelope)
 
     async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
         """Tier and assignee; automatic cases waiting on tier time get a new eligible time."""
         session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
-        await ticket_store.lock_ticket(session, ticket_id)
         now = utc_now()
-        await ticket_store.record_routed(session, ticket_id, ctx.envelope.client_id, routed, now)
-        ticket = await ticket_store.load_opened(session, ticket_id)
-        if ticket is None:
+        ticket = await ticket_store.record_routed(
+            session, ticket_id, ctx.envelope.client_id, routed, now
+        )
+        if not ticket.opened:
             return
         waiting = frozenset({CaseStatus.WAITING_CONDITIONS})
         for row in await case_store.cases_of(session, ticket_id, waiting):
@@ -100,7 +99,7 @@ class CaseHandlers:
     async def on_resolved(self, _resolved: TicketResolved, ctx: HandlerContext) -> None:
         """Cases not yet sent are cancelled: the vendor is not needed any more."""
         session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
-        await ticket_store.lock_ticket(session, ticket_id)
+        await ticket_store.hold(session, ticket_id, ctx.envelope.client_id)
         await ticket_store.record_resolved(session, ticket_id, resolved=True)
         now = utc_now()
         for row in await case_store.cases_of(session, ticket_id, _BEFORE_SENDING):
@@ -116,7 +115,7 @@ class CaseHandlers:
         A case the ticket already has is taken over only if it failed, was cancelled, or waits
         for its engagement conditions."""
         session, ticket_id = ctx.uow.session, ctx.envelope.ticket_id
-        await ticket_store.lock_ticket(session, ticket_id)
+        ticket = await ticket_store.hold(session, ticket_id, ctx.envelope.client_id)
         now = utc_now()
         wanted = Wanted(
             ticket_id,
@@ -126,25 +125,27 @@ class CaseHandlers:
             requested.requested_by,
             now,
         )
-        row = await case_store.insert_wanted(session, wanted)
-        if row is None:
-            row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
-            if row is None or CaseStatus(row.status) not in _RETRYABLE:
-                return  # the ticket already has its case with this vendor
-            await case_store.change(
-                session,
-                row,
-                status=CaseStatus.WAITING_TICKET.value,
-                requested_by=requested.requested_by,
-                reason=requested.reason,
-                attempts=0,
-                updated_at=now,
-            )
-            row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
-            assert row is not None
-        ticket = await ticket_store.load_opened(session, ticket_id)
-        if ticket is not None:
-            await self.lifecycle.prepare(ctx.uow, row, ticket, now, ctx.envelope)
+        if ticket.opened:
+            if await self.lifecycle.prepare_new(ctx.uow, wanted, ticket, ctx.envelope):
+                return
+        elif await case_store.insert_wanted(session, wanted) is not None:
+            return  # prepared when the ticket's opening arrives
+        row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
+        if row is None or CaseStatus(row.status) not in _RETRYABLE:
+            return  # the ticket already has its case with this vendor
+        await case_store.change(
+            session,
+            row,
+            status=CaseStatus.WAITING_TICKET.value,
+            requested_by=requested.requested_by,
+            reason=requested.reason,
+            attempts=0,
+            updated_at=now,
+        )
+        if ticket.opened:
+            taken_over = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
+            assert taken_over is not None
+            await self.lifecycle.prepare(ctx.uow, taken_over, ticket, now, ctx.envelope)
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""

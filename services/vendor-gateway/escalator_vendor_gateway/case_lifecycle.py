@@ -20,18 +20,16 @@ from escalator_shared.events import (
     Envelope,
     Event,
     NotificationRequested,
-    VendorCallRequested,
     VendorCaseAcknowledged,
-    VendorCaseDataRequested,
     VendorCaseFailed,
     VendorCaseOpened,
     VendorCaseResolved,
 )
 from escalator_vendor_gateway import case_store
-from escalator_vendor_gateway.case_store import AUTOMATIC
-from escalator_vendor_gateway.domain.case_message import case_context, client_update
-from escalator_vendor_gateway.domain.case_plan import CaseStatus, Preparation, prepare
-from escalator_vendor_gateway.domain.hotline import hours_text, is_open
+from escalator_vendor_gateway.case_steps import ASSIGNEE, Step, next_step
+from escalator_vendor_gateway.case_store import Wanted
+from escalator_vendor_gateway.domain.case_message import client_update, technician_notice
+from escalator_vendor_gateway.domain.case_plan import CaseStatus
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
 
@@ -53,62 +51,33 @@ class CaseLifecycle:
         cause: Envelope | None = None,
     ) -> CaseStatus:
         """Decide the wanted case's next state, store it, and ask for what it needs."""
-        try:
-            vendor = self.config.vendor(row.vendor)
-        except KeyError:
-            await self.fail(
-                uow, row, "unknown_vendor", f"no vendor {row.vendor!r} in the directory", cause
-            )
-            return CaseStatus.FAILED
-        client = self.config.client(row.client_id)
-        preparation = prepare(
-            vendor,
-            ticket,
-            client,
-            row.supplied,
-            wait_for_tiers=row.requested_by == AUTOMATIC,
-            now=now,
-        )
-        values = _stored(
-            preparation, case_context(row.case_key, vendor, ticket, client, preparation.data)
-        )
-        values.update(channel=vendor.opening_channel, updated_at=now)
-        if preparation.status is CaseStatus.PENDING:
-            values.update(next_attempt_at=now, ready_at=now, unsure=False, last_error=None)
+        step = next_step(self.config, row, ticket, now)
+        await case_store.change(uow.session, row, **step.values)
+        await self._announce(uow, row, step, cause)
+        return step.status
+
+    async def prepare_new(
+        self, uow: UnitOfWork, wanted: Wanted, ticket: TicketSnapshot, cause: Envelope | None
+    ) -> bool:
+        """Insert the wanted case already prepared (one statement); False if the ticket has a
+        case with the vendor already."""
+        case = wanted.as_new_case()
+        step = next_step(self.config, case, ticket, wanted.at)
+        if not await case_store.insert_prepared(uow.session, case, step.values):
+            return False
+        await self._announce(uow, case, step, cause)
+        return True
+
+    async def _announce(
+        self, uow: UnitOfWork, case: Any, step: Step, cause: Envelope | None
+    ) -> None:
+        for event in step.events:
+            await _emit(uow, case, event, cause)
+        if step.ready:
             uow.after_commit(self.wake_opener)
-        await case_store.change(uow.session, row, **values)
-        if preparation.status is CaseStatus.NEEDS_DATA:
-            missing = preparation.data.missing
-            await _emit(
-                uow,
-                row,
-                VendorCaseDataRequested(
-                    vendor=vendor.id,
-                    fields=[f.name for f in missing],
-                    labels=[f.title for f in missing],
-                    asked=ticket.assignee,
-                ),
-                cause,
-            )
-        elif preparation.status is CaseStatus.CALL_NEEDED:
-            hotline = vendor.hotline
-            labels = {f.name: f.title for f in vendor.requires}
-            await _emit(
-                uow,
-                row,
-                VendorCallRequested(
-                    vendor=vendor.id,
-                    number=hotline.number if hotline else None,
-                    portal_url=vendor.portal_url,
-                    open_now=is_open(hotline, now) if hotline else True,
-                    hours=hours_text(hotline) if hotline else "",
-                    script=hotline.script if hotline else "",
-                    data={labels.get(k, k): v for k, v in preparation.data.values.items()},
-                    asked=ticket.assignee,
-                ),
-                cause,
-            )
-        return preparation.status
+        if step.status is CaseStatus.FAILED:
+            failed = self.metrics.failed.labels(vendor=case.vendor, reason="unknown_vendor")
+            uow.after_commit(failed.inc)
 
     async def opened(
         self,
@@ -133,6 +102,18 @@ class CaseLifecycle:
             last_error=None,
             updated_at=now,
         )
+        await self.announce_opened(uow, row, reference, channel, cause=cause)
+
+    async def announce_opened(
+        self,
+        uow: UnitOfWork,
+        row: Row[Any],
+        reference: str,
+        channel: str,
+        *,
+        cause: Envelope | None = None,
+    ) -> None:
+        """VendorCaseOpened and the client's update, for a case stored as open."""
         await _emit(
             uow,
             row,
@@ -173,6 +154,21 @@ class CaseLifecycle:
             cause,
         )
         uow.after_commit(self.metrics.failed.labels(vendor=row.vendor, reason=reason).inc)
+        if row.content:
+            words = technician_notice(
+                row.content,
+                "opening failed",
+                f"Opening the case by {row.channel} failed after {row.attempts} attempts: "
+                f"{error[:500]}\nOpen it by hand and record the vendor's number (POST "
+                f"/v1/vendor-cases/{row.ticket_id}/{row.vendor}/opened), or ask again.",
+            )
+            notice = NotificationRequested(
+                recipient=ASSIGNEE,
+                channel="email",
+                subject=words.subject,
+                body=words.body,
+            )
+            await _emit(uow, row, notice, cause)
 
     async def vendor_answered(
         self,
@@ -228,15 +224,5 @@ class CaseLifecycle:
             )
 
 
-def _stored(preparation: Preparation, content: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "status": preparation.status.value,
-        "content": content,
-        "missing": [f.name for f in preparation.data.missing],
-        "blockers": list(preparation.blockers),
-        "eligible_at": preparation.eligible_at,
-    }
-
-
-async def _emit(uow: UnitOfWork, row: Row[Any], event: Event, cause: Envelope | None) -> None:
-    await uow.emit(event, ticket_id=row.ticket_id, client_id=row.client_id, cause=cause)
+async def _emit(uow: UnitOfWork, case: Any, event: Event, cause: Envelope | None) -> None:
+    await uow.emit(event, ticket_id=case.ticket_id, client_id=case.client_id, cause=cause)

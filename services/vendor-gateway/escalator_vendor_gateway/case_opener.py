@@ -3,13 +3,14 @@ vendor, whatever crashes, redeliveries or restarts happen on the way.
 
 1. A claim (one short transaction) marks due cases `sending`, counts the attempt and leases them
    to this instance; a lease that runs out (the instance died) makes the case due again, marked
-   *unsure*: that attempt may have reached the vendor.
-2. The cases go out concurrently, each with its stable key (Idempotency-Key, Message-ID,
+   *unsure*: that attempt may have reached the vendor. The claimer takes as many cases as there
+   are free slots (`batch_size` in flight), as soon as a commit says cases are ready.
+2. Each case goes out on its own task with its stable key (Idempotency-Key, Message-ID,
    external id); an unsure case is first looked up at the vendor where its API can search.
-3. One transaction records the outcomes, each guarded by the attempt it claimed: opened (with
-   VendorCaseOpened in the outbox), retried later (backoff with jitter, at least Retry-After),
-   or failed for good (VendorCaseFailed). A vendor whose calls keep failing is held back by its
-   circuit breaker.
+3. The recorder writes the outcomes that have come back, together in one transaction (a group
+   commit), each guarded by the attempt it claimed: opened (with VendorCaseOpened in the
+   outbox), retried later (backoff with jitter, at least Retry-After), or failed for good
+   (VendorCaseFailed). A vendor whose calls keep failing is held back by its circuit breaker.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Row, update
+from sqlalchemy import Row
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.db.unit_of_work import UnitOfWork
@@ -39,7 +40,6 @@ from escalator_vendor_gateway.domain.case_plan import CaseStatus
 from escalator_vendor_gateway.domain.circuit_breaker import VendorBreakers
 from escalator_vendor_gateway.domain.retry_policy import RetryPolicy
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
-from escalator_vendor_gateway.tables import vendor_cases
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ Outcome = OpenedCase | OpeningFailed
 class OpenerLimits:
     """How much the opener takes on at once, and how long a claim is held."""
 
-    batch_size: int = 200
+    batch_size: int = 64
     lease: timedelta = timedelta(seconds=60)
     poll_seconds: float = 0.5
 
@@ -78,24 +78,82 @@ class CaseOpener:
         self._retry = retry
         self._breakers = breakers
         self._limits = limits
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._slot_freed = asyncio.Event()
+        self._outcomes: list[tuple[Row[Any], Outcome]] = []
         self.loop = PollingLoop(self.open_due, limits.poll_seconds)
+        self._recorder = PollingLoop(self.record_outcomes, limits.poll_seconds)
+
+    async def run(self) -> None:
+        """Claim and send until stopped; then let the cases in flight finish and record them.
+
+        If recording fails (the database went away), claiming stops too and the error ends the
+        run (the runtime restarts it); outcomes not yet recorded are kept for the next run."""
+        self.loop = PollingLoop(self.open_due, self._limits.poll_seconds)
+        self._recorder = PollingLoop(self.record_outcomes, self._limits.poll_seconds)
+        recorder = asyncio.create_task(self._recorder.run(), name="case-outcome-recorder")
+        recorder.add_done_callback(self._recorder_ended)
+        try:
+            await self.loop.run()
+        finally:
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, timeout=self._limits.lease.total_seconds())
+            self._recorder.stop()
+            await recorder
+            await self.record_outcomes()
+
+    def stop(self) -> None:
+        """Stop claiming."""
+        self.loop.stop()
+        self._slot_freed.set()
+
+    def wake(self) -> None:
+        """Cases are ready: claim now rather than at the next poll."""
+        self.loop.wake()
+
+    def _recorder_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self.stop()
 
     async def open_due(self) -> bool:
-        """Send one batch of due cases; True when the batch was full (more may be waiting)."""
+        """Claim due cases for the free slots and send each; True when more may be waiting."""
+        free = self._limits.batch_size - len(self._in_flight)
+        if free <= 0:
+            self._slot_freed.clear()
+            await self._slot_freed.wait()
+            return True
         now = utc_now()
         async with self._unit_of_work() as uow:
             claimed = await case_store.claim_due(
-                uow.session,
-                now,
-                self._limits.lease,
-                self._limits.batch_size,
-                self._breakers.blocked(now),
+                uow.session, now, self._limits.lease, free, self._breakers.blocked(now)
             )
-        if not claimed:
+        for row in claimed:
+            task = asyncio.create_task(self._send(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        return len(claimed) == free
+
+    async def record_outcomes(self) -> bool:
+        """Record every outcome back so far in one transaction; False when there was none."""
+        if not self._outcomes:
             return False
-        outcomes = await asyncio.gather(*(self._attempt(row) for row in claimed))
-        await self._record(list(zip(claimed, outcomes, strict=True)))
-        return len(claimed) == self._limits.batch_size
+        outcomes, self._outcomes = self._outcomes, []
+        try:
+            await self._record(outcomes)
+        except BaseException:
+            self._outcomes[:0] = outcomes  # kept for the next try
+            raise
+        return True
+
+    async def _send(self, row: Row[Any]) -> None:
+        outcome = await self._attempt(row)
+        # Appended only now: the recorder swaps the list while attempts are out.
+        self._outcomes.append((row, outcome))
+        self._recorder.wake()
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        self._slot_freed.set()
 
     async def _attempt(self, row: Row[Any]) -> Outcome:
         breaker = self._breakers.of(row.vendor)
@@ -121,26 +179,27 @@ class CaseOpener:
     async def _record(self, outcomes: list[tuple[Row[Any], Outcome]]) -> None:
         async with self._unit_of_work() as uow:
             now = utc_now()
+            opened = [(row, o) for row, o in outcomes if isinstance(o, OpenedCase)]
+            recorded = (
+                await case_store.mark_opened(
+                    uow.session, [(row, o.reference) for row, o in opened], now
+                )
+                if opened
+                else set()
+            )
+            for row, case in opened:
+                # Not recorded: another instance took the case over after our lease ran out.
+                if (row.ticket_id, row.vendor) in recorded:
+                    await self._lifecycle.announce_opened(uow, row, case.reference, row.channel)
+                    self._observe(uow, row, case, now)
             for row, outcome in outcomes:
-                if not await self._still_ours(uow, row):
-                    continue  # another instance took the case over after our lease ran out
-                if isinstance(outcome, OpenedCase):
-                    await self._lifecycle.opened(uow, row, outcome.reference, row.channel, now)
-                    self._observe(uow, row, outcome, now)
-                else:
+                if isinstance(outcome, OpeningFailed) and await case_store.release(
+                    uow.session, row
+                ):
                     await self._failed(uow, row, outcome, now)
         for vendor, breaker in self._breakers.breakers.items():
             blocked = breaker.opened_at is not None
             self._metrics.breaker_open.labels(vendor=vendor).set(1 if blocked else 0)
-
-    async def _still_ours(self, uow: UnitOfWork, row: Row[Any]) -> bool:
-        locked = await uow.session.execute(
-            update(vendor_cases)
-            .where(case_store.still_ours(row.ticket_id, row.vendor, row.attempts))
-            .values(lease_until=None)
-            .returning(vendor_cases.c.ticket_id)
-        )
-        return locked.first() is not None
 
     def _observe(self, uow: UnitOfWork, row: Row[Any], opened: OpenedCase, now: Any) -> None:
         if row.ready_at is None:

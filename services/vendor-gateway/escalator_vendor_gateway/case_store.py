@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, text, update
+from sqlalchemy import Row, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
 from escalator_vendor_gateway.tables import vendor_cases
 
-AUTOMATIC = "vendor-gateway"  # requested_by of cases the gateway engages on its own
 _PK = (vendor_cases.c.ticket_id, vendor_cases.c.vendor)
 
 
@@ -34,30 +33,62 @@ class Wanted:
     requested_by: str
     at: datetime
 
+    def as_new_case(self) -> NewCase:
+        """The case this request makes, with a fresh key."""
+        return NewCase(
+            self.ticket_id, self.client_id, self.vendor, self.reason, self.requested_by, self.at
+        )
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A case not stored yet, with the attributes a stored row has."""
+
+    ticket_id: str
+    client_id: str
+    vendor: str
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    case_key: str = field(default_factory=new_case_key)
+    supplied: dict[str, str] = field(default_factory=dict)
+    attempts: int = 0
+    channel: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        """The columns of its insert."""
+        return {
+            "ticket_id": self.ticket_id,
+            "vendor": self.vendor,
+            "client_id": self.client_id,
+            "reason": self.reason,
+            "requested_by": self.requested_by,
+            "requested_at": self.requested_at,
+            "case_key": self.case_key,
+            "supplied": self.supplied,
+            "missing": [],
+            "blockers": [],
+            "attempts": 0,
+            "unsure": False,
+            "updated_at": self.requested_at,
+        }
+
+
+_INSERT_CASE = insert(vendor_cases).on_conflict_do_nothing().returning(vendor_cases.c.case_key)
+
+
+async def insert_prepared(session: AsyncSession, case: NewCase, values: dict[str, Any]) -> bool:
+    """Insert a case in its first state; False if the ticket has a case with the vendor."""
+    inserted = await session.execute(_INSERT_CASE, {**case.row(), **values})
+    return inserted.first() is not None
+
 
 async def insert_wanted(session: AsyncSession, wanted: Wanted) -> Row[Any] | None:
     """Record the case as waiting for its ticket; None if the ticket has one with the vendor."""
+    values = {**wanted.as_new_case().row(), "status": CaseStatus.WAITING_TICKET.value}
     row: Row[Any] | None = (
         await session.execute(
-            insert(vendor_cases)
-            .values(
-                ticket_id=wanted.ticket_id,
-                vendor=wanted.vendor,
-                client_id=wanted.client_id,
-                status=CaseStatus.WAITING_TICKET.value,
-                reason=wanted.reason,
-                requested_by=wanted.requested_by,
-                requested_at=wanted.at,
-                case_key=new_case_key(),
-                supplied={},
-                missing=[],
-                blockers=[],
-                attempts=0,
-                unsure=False,
-                updated_at=wanted.at,
-            )
-            .on_conflict_do_nothing()
-            .returning(vendor_cases)
+            insert(vendor_cases).values(**values).on_conflict_do_nothing().returning(vendor_cases)
         )
     ).first()
     return row
@@ -152,14 +183,53 @@ async def claim_due(
     return list(result)
 
 
-def still_ours(ticket_id: str, vendor: str, attempts: int) -> Any:
-    """The guard of an outcome: the case is still in the attempt this instance claimed."""
-    return and_(
-        vendor_cases.c.ticket_id == ticket_id,
-        vendor_cases.c.vendor == vendor,
-        vendor_cases.c.status == CaseStatus.SENDING.value,
-        vendor_cases.c.attempts == attempts,
+_MARK_OPENED = text(
+    """
+    UPDATE vendor_cases AS c
+       SET status = 'open', case_reference = o.reference, opened_at = :now,
+           lease_until = NULL, unsure = false, last_error = NULL, updated_at = :now
+      FROM unnest(CAST(:tickets AS text[]), CAST(:vendors AS text[]), CAST(:attempts AS int[]),
+                  CAST(:references AS text[])) AS o(ticket_id, vendor, attempts, reference)
+     WHERE c.ticket_id = o.ticket_id AND c.vendor = o.vendor
+       AND c.status = 'sending' AND c.attempts = o.attempts
+    RETURNING c.ticket_id, c.vendor
+    """
+)
+
+
+async def mark_opened(
+    session: AsyncSession, opened: list[tuple[Row[Any], str]], now: datetime
+) -> set[tuple[str, str]]:
+    """Record cases the vendor has, each only if still in the attempt claimed (one statement);
+    the (ticket, vendor) pairs recorded."""
+    result = await session.execute(
+        _MARK_OPENED,
+        {
+            "now": now,
+            "tickets": [row.ticket_id for row, _ in opened],
+            "vendors": [row.vendor for row, _ in opened],
+            "attempts": [row.attempts for row, _ in opened],
+            "references": [reference for _, reference in opened],
+        },
     )
+    return {(r.ticket_id, r.vendor) for r in result}
+
+
+async def release(session: AsyncSession, row: Row[Any]) -> bool:
+    """End this instance's lease on a claimed case; False if the case is no longer in the
+    attempt it claimed (another instance took it over after the lease ran out)."""
+    released = await session.execute(
+        update(vendor_cases)
+        .where(
+            vendor_cases.c.ticket_id == row.ticket_id,
+            vendor_cases.c.vendor == row.vendor,
+            vendor_cases.c.status == CaseStatus.SENDING.value,
+            vendor_cases.c.attempts == row.attempts,
+        )
+        .values(lease_until=None)
+        .returning(vendor_cases.c.ticket_id)
+    )
+    return released.first() is not None
 
 
 def listing(ticket_id: str) -> Any:

@@ -23,14 +23,14 @@ class VendorGatewaySettings(SmtpSettings):
     case_max_attempts: int = Field(default=6, ge=1, description="Attempts before a case fails.")
     case_retry_base_seconds: float = Field(default=2.0, gt=0)
     case_retry_cap_seconds: float = Field(default=300.0, gt=0)
-    case_batch_size: int = Field(default=200, ge=1, description="Cases sent concurrently.")
+    case_batch_size: int = Field(default=64, ge=1, description="Cases sent concurrently.")
     case_lease_seconds: float = Field(
         default=120.0, gt=0, description="A claimed case is retried elsewhere after this long."
     )
     case_poll_seconds: float = Field(default=0.5, gt=0)
     breaker_threshold: int = Field(default=5, ge=1, description="Failures in a row that open it.")
     breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
-    vendor_http_connections: int = Field(default=100, ge=1)
+    vendor_http_connections: int = Field(default=64, ge=1)
 
     def secrets(self) -> dict[str, str]:
         """The vendor secrets in the clear, for the channels and the webhook."""

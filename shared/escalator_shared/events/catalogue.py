@@ -284,7 +284,9 @@ class NotificationRequested(Event):
     event_type: ClassVar[str] = "NotificationRequested"
     stream: ClassVar[str] = "notifications"
 
-    recipient: str = Field(description="Person id or address.")
+    recipient: str = Field(
+        description="Person id, address, or 'assignee' (whoever has the ticket when it is sent)."
+    )
     channel: str = Field(description="email, slack, teams, sms, webhook.")
     subject: str = Field(description="Short text.")
     body: str = Field(default="", description="Message text.")

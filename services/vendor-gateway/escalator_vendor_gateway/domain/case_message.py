@@ -58,6 +58,15 @@ We keep working on it with them and will update you as it progresses.
 )
 
 
+TECHNICIAN_SUBJECT = TEMPLATES.from_string("{{ tag }} {{ vendor.name }} case: {{ action }}")
+TECHNICIAN_BODY = TEMPLATES.from_string(
+    """The {{ vendor.name }} case for "{{ title }}" ({{ client.name }}, {{ priority }}) needs you:
+
+{{ detail }}
+"""
+)
+
+
 @dataclass(frozen=True)
 class Words:
     """A subject and a body."""
@@ -104,6 +113,12 @@ def client_update(context: dict[str, Any], vendor: Vendor, case_reference: str |
     return Words(CLIENT_SUBJECT.render(words), CLIENT_BODY.render(words))
 
 
+def technician_notice(context: dict[str, Any], action: str, detail: str) -> Words:
+    """What the assigned technician is told when a case needs them."""
+    words = {**context, "action": action, "detail": detail}
+    return Words(TECHNICIAN_SUBJECT.render(words), TECHNICIAN_BODY.render(words))
+
+
 def render_json(template: Any, context: dict[str, Any]) -> Any:
     """A JSON body template with each string rendered over the case context."""
     if isinstance(template, str):
@@ -118,11 +133,14 @@ def render_json(template: Any, context: dict[str, Any]) -> Any:
 def _readable(span: timedelta | None) -> str:
     if span is None:
         return ""
-    minutes = int(span.total_seconds() // 60)
+    seconds = int(span.total_seconds())
+    if seconds % 60:  # durations may be given in seconds; whole units would round them away
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    minutes = seconds // 60
     if minutes % (24 * 60) == 0 and minutes >= 24 * 60:
         days = minutes // (24 * 60)
         return f"{days} day{'s' * (days != 1)}"
     if minutes % 60 == 0:
         hours = minutes // 60
         return f"{hours} hour{'s' * (hours != 1)}"
-    return f"{minutes} minutes"
+    return f"{minutes} minute{'s' * (minutes != 1)}"

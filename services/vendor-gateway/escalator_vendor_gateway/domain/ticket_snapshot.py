@@ -46,6 +46,11 @@ class TicketSnapshot:
         return held
 
     @property
+    def opened(self) -> bool:
+        """Whether its TicketOpened has arrived (else only routing or requests have)."""
+        return self.opened_at is not None
+
+    @property
     def tag(self) -> str:
         """How mail and cases name the ticket: `[TKT-1042]`, else its id."""
         return f"[{self.reference}]" if self.reference else f"[{self.ticket_id}]"
