@@ -194,8 +194,9 @@ def _report(
     duplicates = sum(len(times) - 1 for times in posts.values())
     opened = sum(c["status"] == "open" for c in cases)
     print(
-        f"vendor gateway, {args.instances} process(es), {args.batch} cases at once each, vendor "
-        f"latency {args.vendor_latency_ms:.0f} ms, offered {args.rate} cases/s"
+        f"vendor gateway, {args.instances} process(es), {args.batch} cases at once each, "
+        f"{args.transaction_size} events per consumer transaction, vendor latency "
+        f"{args.vendor_latency_ms:.0f} ms, offered {args.rate} cases/s"
     )
     print(
         f"  cases opened: {len(received)}/{len(produced)} in {span:.1f} s "
@@ -218,6 +219,9 @@ def main() -> None:
     parser.add_argument("--vendor-latency-ms", type=float, default=20.0)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64, help="cases sent at once per process")
+    parser.add_argument(
+        "--transaction-size", type=int, default=100, help="events per consumer transaction"
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         infra = provide_infrastructure(stack)
@@ -247,7 +251,7 @@ def main() -> None:
             config,
             args.instances,
             partitions=6,
-            transaction_size=100,
+            transaction_size=args.transaction_size,
             env={
                 "ESCALATOR_CASE_BATCH_SIZE": str(args.batch),
                 "ESCALATOR_VENDOR_HTTP_CONNECTIONS": str(args.batch),
