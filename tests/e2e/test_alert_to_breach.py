@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import httpx
 import pytest
@@ -156,3 +157,16 @@ def test_a_vendor_rule_opens_one_emailed_case_once_the_technician_supplies_missi
     assert opened.startswith("Vendor case VC-")
     assert opened.endswith("with microsoft by email")
     assert str(mail["Message-ID"]).startswith("<vendor-case.VC-")
+    # Microsoft answers on the thread: its reply is the vendor's response on the case.
+    reply = EmailMessage()
+    reply["From"] = "Microsoft Support <m365-support@vendor.example>"
+    reply["To"] = "support@msp.example"
+    reply["Subject"] = f"RE: {mail['Subject']}"
+    reply["Message-ID"] = "<reply-1@vendor.example>"
+    reply["In-Reply-To"] = str(mail["Message-ID"])
+    reply.set_content("Case 2511230040001234 is with our Exchange team; next update in 2 hours.")
+    system.send_email(bytes(reply), "m365-support@vendor.example")
+    view = system.wait_for_ticket(ticket_id, until="VendorCaseAcknowledged")
+    notes = [e["summary"] for e in view["timeline"] if e["event"] == "TicketNoteAdded"]
+    assert any("Exchange team" in note for note in notes), notes
+    assert "VendorReplyReceived" in [e["event"] for e in view["timeline"]]

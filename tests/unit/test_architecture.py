@@ -111,6 +111,7 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "VendorCaseRequested",
             "VendorCaseResolved",
             "VendorCaseUpdated",
+            "VendorReplyReceived",
             "decode",
             "new_id",
             "utc_now",

@@ -112,3 +112,17 @@ def test_only_the_tickets_client_its_requester_or_staff_may_reply() -> None:
     personal = _ticket(requester="EVE@unknown.example")
     assert _decide(STRANGER, personal)[0] is EmailOutcome.NOTE
     assert _decide(TECHNICIAN, _ticket())[0] is EmailOutcome.NOTE
+
+
+VENDOR = Sender("m365-support@vendor.example", None, None, vendor_id="microsoft")
+
+
+@pytest.mark.parametrize("status", list(TicketStatus))
+def test_a_vendors_reply_on_a_ticket_is_its_answer_whatever_the_tickets_state(
+    status: TicketStatus,
+) -> None:
+    assert _decide(VENDOR, _ticket(status)) == (EmailOutcome.VENDOR_REPLY, "acme", "t-1")
+
+
+def test_new_mail_from_a_vendor_threading_nowhere_opens_nothing() -> None:
+    assert _decide(VENDOR) == (EmailOutcome.UNMATCHED, None, None)

@@ -47,6 +47,7 @@ from escalator_shared.events import (
     TicketNoteAdded,
     TicketReopened,
     TicketStatusChanged,
+    VendorReplyReceived,
     new_id,
     utc_now,
 )
@@ -90,6 +91,12 @@ class EmailHandlers:
             for domain in client.email_domains
         }
         self._staff = {p.email.casefold(): p.id for p in config.people}
+        # A vendor is known by its support address's domain.
+        self._vendors = {
+            vendor.support_email.rsplit("@", 1)[1].lower(): vendor.id
+            for vendor in config.vendors
+            if vendor.support_email and "@" in vendor.support_email
+        }
         self._client_names = {c.id.casefold(): c.id for c in config.clients} | {
             c.name.casefold(): c.id for c in config.clients
         }
@@ -160,6 +167,8 @@ class EmailHandlers:
             return await self._open(reading, decision, ctx)
         if decision.outcome in (EmailOutcome.NOTE, EmailOutcome.REOPENED):
             await self._reply(reading, decision, ctx, now)
+        if decision.outcome is EmailOutcome.VENDOR_REPLY:
+            await self._vendor_reply(reading, ctx, now)
         return decision
 
     # --- outcomes ------------------------------------------------------------------------------
@@ -308,6 +317,32 @@ class EmailHandlers:
             )
         await self._remember(session, reading.mail, ticket.id)
 
+    async def _vendor_reply(self, reading: _Reading, ctx: HandlerContext, now: datetime) -> None:
+        """An internal note with the vendor's words, and VendorReplyReceived for its case."""
+        ticket, sender = reading.ticket, reading.sender
+        assert ticket is not None
+        assert sender.vendor_id is not None
+        text = strip_quoted(reading.mail.text) or reading.mail.text
+        events: list[Event] = [
+            TicketNoteAdded(
+                note_id=new_id(),
+                by=f"vendor:{sender.vendor_id}",
+                text=_with_attachments(text, reading.mail),
+                customer_visible=False,  # the vendor's words are for the technicians
+            ),
+            VendorReplyReceived(
+                vendor=sender.vendor_id,
+                sender=sender.address,
+                email_id=reading.email_id,
+                received_at=now,
+            ),
+        ]
+        for event in events:
+            await ctx.uow.emit(
+                event, ticket_id=ticket.id, client_id=ticket.client_id, cause=ctx.envelope
+            )
+        await self._remember(ctx.uow.session, reading.mail, ticket.id)
+
     # --- facts ---------------------------------------------------------------------------------
 
     def _sender(self, mail: InboundEmail) -> Sender:
@@ -316,6 +351,7 @@ class EmailHandlers:
             address=address,
             client_id=self._domains.get(sender_domain(mail)),
             staff_person=self._staff.get(address.casefold()),
+            vendor_id=self._vendors.get(sender_domain(mail)),
         )
 
     async def _threaded(self, session: AsyncSession, mail: InboundEmail) -> Row[Any] | None:

@@ -21,13 +21,14 @@ from escalator_shared.events import (
     TicketResolved,
     TicketRouted,
     VendorCaseRequested,
+    VendorReplyReceived,
     utc_now,
 )
 from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
 from escalator_vendor_gateway.case_steps import AUTOMATIC
 from escalator_vendor_gateway.case_store import Wanted
-from escalator_vendor_gateway.domain.case_plan import NOT_YET_OPEN, CaseStatus
+from escalator_vendor_gateway.domain.case_plan import AT_VENDOR, NOT_YET_OPEN, CaseStatus
 from escalator_vendor_gateway.domain.engagement import engages_automatically, trigger_blockers
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 
@@ -147,6 +148,16 @@ class CaseHandlers:
             assert taken_over is not None
             await self.lifecycle.prepare(ctx.uow, taken_over, ticket, now, ctx.envelope)
 
+    async def on_vendor_reply(self, reply: VendorReplyReceived, ctx: HandlerContext) -> None:
+        """The vendor's first email on the ticket is its response to the case."""
+        row = await case_store.case_of(
+            ctx.uow.session, ctx.envelope.ticket_id, reply.vendor, lock=True
+        )
+        if row is not None and CaseStatus(row.status) in AT_VENDOR:
+            await self.lifecycle.vendor_answered(
+                ctx.uow, row, CaseStatus.ACKNOWLEDGED, reply.received_at, ctx.envelope
+            )
+
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""
         return {
@@ -156,4 +167,5 @@ class CaseHandlers:
             TicketResolved: [self.on_resolved],
             TicketReopened: [self.on_reopened],
             VendorCaseRequested: [self.on_case_requested],
+            VendorReplyReceived: [self.on_vendor_reply],
         }

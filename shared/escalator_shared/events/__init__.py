@@ -46,6 +46,7 @@ from escalator_shared.events.vendor_events import (
     VendorCaseRequested,
     VendorCaseResolved,
     VendorCaseUpdated,
+    VendorReplyReceived,
 )
 
 
@@ -106,6 +107,7 @@ __all__ = [
     "VendorCaseRequested",
     "VendorCaseResolved",
     "VendorCaseUpdated",
+    "VendorReplyReceived",
     "decode",
     "new_id",
     "utc_now",

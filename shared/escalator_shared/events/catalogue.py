@@ -38,6 +38,7 @@ from escalator_shared.events.vendor_events import (
     VendorCaseRequested,
     VendorCaseResolved,
     VendorCaseUpdated,
+    VendorReplyReceived,
 )
 
 
@@ -352,6 +353,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     VendorCallRequested,
     VendorCaseFailed,
     VendorCaseUpdated,
+    VendorReplyReceived,
     NotificationRequested,
     NotificationDelivered,
     NotificationFailed,

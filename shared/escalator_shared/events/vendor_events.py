@@ -104,3 +104,15 @@ class VendorCaseUpdated(Event):
     case_reference: str = Field(description="The case.")
     status: str = Field(description="The vendor's own status text.")
     note: str = Field(default="", description="What the vendor said, shortened.")
+
+
+class VendorReplyReceived(Event):
+    """The vendor answered by email on the ticket's thread (intake read it from their address)."""
+
+    event_type: ClassVar[str] = "VendorReplyReceived"
+    stream: ClassVar[str] = "vendor"
+
+    vendor: str = Field(description="Vendor id, by the sender's domain.")
+    sender: str = Field(description="The address it came from.")
+    email_id: str = Field(description="Id of the stored message in intake's inbound mail.")
+    received_at: datetime = Field(description="When intake read it.")

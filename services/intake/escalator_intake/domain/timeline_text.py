@@ -39,6 +39,7 @@ from escalator_shared.events import (
     VendorCaseRequested,
     VendorCaseResolved,
     VendorCaseUpdated,
+    VendorReplyReceived,
 )
 
 
@@ -127,6 +128,7 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
         f"Opening the {e.vendor} case by {e.channel} failed after {e.attempts} attempts: {e.error}"
     ),
     VendorCaseUpdated: lambda e: f"{e.vendor} case {e.case_reference}: {e.status}",
+    VendorReplyReceived: lambda e: f"{e.vendor} replied by email from {e.sender}",
     NotificationRequested: lambda e: f"Notification requested for {e.recipient} by {e.channel}",
     NotificationDelivered: lambda e: f"Notified {e.recipient} by {e.channel} at {e.address}",
     NotificationFailed: lambda e: f"Notifying {e.recipient} by {e.channel} failed: {e.error}",

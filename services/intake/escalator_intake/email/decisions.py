@@ -8,7 +8,9 @@ of its sender, and asks `decide`. The order of the checks is the policy:
 3. A reply to a known ticket: from someone who may touch that ticket (the ticket's client's
    domain, its requester, or staff) it becomes a `note` on an open ticket, `reopened` on a ticket
    resolved within the reopen window, or a `follow_up` ticket of the same client otherwise
-   (closed, cancelled, or resolved long ago). From anyone else it is `unmatched`.
+   (closed, cancelled, or resolved long ago). From a vendor of the directory (its support
+   address's domain) it is a `vendor_reply`: an internal note, and the vendor's response on its
+   case. From anyone else it is `unmatched`.
 4. New mail from a client's domain `opened` a ticket; from an unknown domain it is `unmatched`
    (kept for an operator) unless the configuration names a client for unknown senders.
 """
@@ -31,6 +33,7 @@ class EmailOutcome(StrEnum):
     OPENED = "opened"
     FOLLOW_UP = "follow_up"
     NOTE = "note"
+    VENDOR_REPLY = "vendor_reply"
     REOPENED = "reopened"
     ALERT = "alert"
     IGNORED = "ignored"
@@ -63,6 +66,7 @@ class Sender:
     address: str
     client_id: str | None
     staff_person: str | None
+    vendor_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,13 @@ def decide(
 def _reply(
     ticket: ThreadedTicket, sender: Sender, now: datetime, reopen_window: timedelta
 ) -> Decision:
+    if sender.vendor_id is not None and sender.staff_person is None:
+        return Decision(
+            EmailOutcome.VENDOR_REPLY,
+            f"{sender.vendor_id} answered on ticket {ticket.id}",
+            client_id=ticket.client_id,
+            ticket_id=ticket.id,
+        )
     if not _may_touch(ticket, sender):
         return Decision(
             EmailOutcome.UNMATCHED,
