@@ -276,3 +276,10 @@ def test_find_path_walks_dicts_and_list_indices(path: str, found: object) -> Non
 def test_durations_in_the_api_entry_parse_from_text() -> None:
     assert _api(timeout="1s").timeout == timedelta(seconds=1)
     assert _api().timeout == timedelta(seconds=10)
+
+
+def test_a_priority_the_commitment_does_not_list_reads_as_its_least_urgent_one() -> None:
+    # FibreNet commits for P1 (30m) and P2 (1h) only; its P3 clock runs on the P2 target.
+    p3 = {**CONTEXT, "priority": "P3"}
+    body = client_update(p3, ISP, "FN-5521").body
+    assert "committed response for this priority is 1 hour." in body

@@ -14,6 +14,7 @@ from jinja2 import StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from escalator_shared.config import Client, Vendor
+from escalator_shared.config.sla import target_for
 from escalator_shared.events import Priority
 from escalator_vendor_gateway.domain.case_data import CaseData
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
@@ -107,8 +108,12 @@ def vendor_email(context: dict[str, Any]) -> Words:
 
 
 def client_update(context: dict[str, Any], vendor: Vendor, case_reference: str | None) -> Words:
-    """The client's notice that the vendor is engaged, with the vendor's committed response."""
-    committed = vendor.commitment.acknowledge.get(Priority(context["priority"]))
+    """The client's notice that the vendor is engaged, with the vendor's committed response
+    (for a priority the commitment does not list, its least urgent one, as the vendor's clock
+    in the SLA timer takes it)."""
+    targets = vendor.commitment.acknowledge
+    committed = target_for(targets, Priority(context["priority"])) if targets else None
+    assert not isinstance(committed, str)  # vendor targets are durations
     words = {**context, "case_reference": case_reference, "committed": _readable(committed)}
     return Words(CLIENT_SUBJECT.render(words), CLIENT_BODY.render(words))
 
