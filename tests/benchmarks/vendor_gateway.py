@@ -75,7 +75,7 @@ def bench_config(directory: Path, vendor_url: str) -> Path:
     return path
 
 
-def _messages(n: int, run: str) -> list[tuple[bytes, bytes, bytes]]:
+def _messages(n: int, run: str) -> tuple[bytes, bytes, bytes]:
     """(key, TicketOpened, VendorCaseRequested) of ticket n."""
     ticket_id = f"bench-{run}-{n:07d}"
     opened = TicketOpened(
@@ -89,13 +89,11 @@ def _messages(n: int, run: str) -> list[tuple[bytes, bytes, bytes]]:
     )
     requested = VendorCaseRequested(vendor=VENDOR, reason="benchmark", requested_by="bench")
     wrap = {"ticket_id": ticket_id, "client_id": "acme", "producer": "bench"}
-    return [
-        (
-            ticket_id.encode(),
-            Envelope.wrap(opened, **wrap).to_bytes(),  # type: ignore[arg-type]
-            Envelope.wrap(requested, **wrap).to_bytes(),  # type: ignore[arg-type]
-        )
-    ]
+    return (
+        ticket_id.encode(),
+        Envelope.wrap(opened, **wrap).to_bytes(),  # type: ignore[arg-type]
+        Envelope.wrap(requested, **wrap).to_bytes(),  # type: ignore[arg-type]
+    )
 
 
 async def _drive(
@@ -127,10 +125,10 @@ async def _drive(
         started = time.monotonic()
         for n in range(total):
             await asyncio.sleep(max(started + n / rate - time.monotonic(), 0))
-            for key, opened, requested in _messages(n, run):
-                await producer.send(f"{prefix}tickets", value=opened, key=key)
-                await producer.send(f"{prefix}vendor", value=requested, key=key)
-                produced[key.decode()] = time.time()
+            key, opened, requested = _messages(n, run)
+            await producer.send(f"{prefix}tickets", value=opened, key=key)
+            await producer.send(f"{prefix}vendor", value=requested, key=key)
+            produced[key.decode()] = time.time()
         await producer.flush()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(reader, timeout=120)
@@ -145,10 +143,9 @@ def _percentiles(values: list[float]) -> str:
     if not values:
         return "none"
     ordered = sorted(values)
-    cut = (
-        statistics.quantiles(ordered, n=100, method="inclusive")
-        if len(ordered) > 1
-        else ordered * 99
+    # Inclusive quantiles of one value are that value; `quantiles` wants two.
+    cut = statistics.quantiles(
+        ordered * 2 if len(ordered) == 1 else ordered, n=100, method="inclusive"
     )
 
     def ms(v: float) -> str:

@@ -22,9 +22,9 @@ from escalator_shared.events import (
     new_id,
     utc_now,
 )
+from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 
 EMAIL = "email"
-ASSIGNEE = "assignee"  # a NotificationRequested recipient: whoever has the ticket
 PENDING = "pending"
 
 
@@ -83,7 +83,7 @@ class NotificationHandlers:
         if requested.channel != EMAIL:
             raise PermanentError(f"the notifier sends no {requested.channel!r} messages yet")
         message = Message(requested.subject, requested.body)
-        if requested.recipient == ASSIGNEE:
+        if requested.recipient == ASSIGNEE_RECIPIENT:
             assignee = await self._assignee(ctx)
             if assignee is not None:
                 await self._queue_email(ctx, assignee, message)

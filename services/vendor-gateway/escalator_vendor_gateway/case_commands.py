@@ -18,6 +18,7 @@ from escalator_shared.http.errors import ApiError
 from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
 from escalator_vendor_gateway.domain.case_plan import AT_VENDOR, CaseStatus
+from escalator_vendor_gateway.known_vendors import known_vendor
 
 _HAND_OPENABLE = frozenset({CaseStatus.CALL_NEEDED, CaseStatus.FAILED, CaseStatus.NEEDS_DATA})
 
@@ -32,7 +33,7 @@ class CaseCommands:
 
     async def request(self, ticket_id: str, vendor_id: str, person: str, note: str) -> None:
         """A technician engages a vendor (VendorCaseRequested, handled like a rule's)."""
-        self._vendor(vendor_id)
+        known_vendor(self.config, vendor_id)
         async with self.unit_of_work() as uow:
             ticket = await ticket_store.load(uow.session, ticket_id)
             if ticket is None:
@@ -47,7 +48,7 @@ class CaseCommands:
 
     async def supply(self, ticket_id: str, vendor_id: str, values: Mapping[str, str]) -> str:
         """Fill the fields the case lacks; it goes out once nothing required is missing."""
-        vendor = self._vendor(vendor_id)
+        vendor = known_vendor(self.config, vendor_id)
         known = {f.name for f in vendor.requires}
         unknown = sorted(set(values) - known)
         if unknown:
@@ -71,7 +72,7 @@ class CaseCommands:
 
     async def record_opened(self, ticket_id: str, vendor_id: str, reference: str) -> None:
         """A technician opened the case by phone or portal (or by hand after a failure)."""
-        self._vendor(vendor_id)
+        known_vendor(self.config, vendor_id)
         async with self.unit_of_work() as uow:
             row = await self._case(uow, ticket_id, vendor_id, _HAND_OPENABLE)
             channel = "phone" if row.status == CaseStatus.CALL_NEEDED.value else "recorded"
@@ -81,7 +82,7 @@ class CaseCommands:
         self, ticket_id: str, vendor_id: str, status: CaseStatus, at: datetime | None
     ) -> bool:
         """The vendor acknowledged or resolved the case (as a technician reports it)."""
-        self._vendor(vendor_id)
+        known_vendor(self.config, vendor_id)
         async with self.unit_of_work() as uow:
             row = await self._case(uow, ticket_id, vendor_id, AT_VENDOR | {CaseStatus.RESOLVED})
             return await self.lifecycle.vendor_answered(uow, row, status, at or utc_now())
@@ -110,12 +111,6 @@ class CaseCommands:
                     client_id=row.client_id,
                 )
             return row
-
-    def _vendor(self, vendor_id: str) -> Any:
-        try:
-            return self.config.vendor(vendor_id)
-        except KeyError:
-            raise ApiError(404, "unknown_vendor", f"no vendor {vendor_id!r}") from None
 
     async def _case(
         self, uow: UnitOfWork, ticket_id: str, vendor_id: str, allowed: frozenset[CaseStatus]

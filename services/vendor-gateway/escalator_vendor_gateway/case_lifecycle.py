@@ -25,8 +25,9 @@ from escalator_shared.events import (
     VendorCaseOpened,
     VendorCaseResolved,
 )
+from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 from escalator_vendor_gateway import case_store
-from escalator_vendor_gateway.case_steps import ASSIGNEE, Step, next_step
+from escalator_vendor_gateway.case_steps import Step, next_step
 from escalator_vendor_gateway.case_store import Wanted
 from escalator_vendor_gateway.domain.case_message import client_update, technician_notice
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
@@ -163,7 +164,7 @@ class CaseLifecycle:
                 f"/v1/vendor-cases/{row.ticket_id}/{row.vendor}/opened), or ask again.",
             )
             notice = NotificationRequested(
-                recipient=ASSIGNEE,
+                recipient=ASSIGNEE_RECIPIENT,
                 channel="email",
                 subject=words.subject,
                 body=words.body,

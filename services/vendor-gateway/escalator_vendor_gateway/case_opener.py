@@ -19,7 +19,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -201,7 +201,7 @@ class CaseOpener:
             blocked = breaker.opened_at is not None
             self._metrics.breaker_open.labels(vendor=vendor).set(1 if blocked else 0)
 
-    def _observe(self, uow: UnitOfWork, row: Row[Any], opened: OpenedCase, now: Any) -> None:
+    def _observe(self, uow: UnitOfWork, row: Row[Any], opened: OpenedCase, now: datetime) -> None:
         if row.ready_at is None:
             return
         total = (now - row.ready_at).total_seconds()
@@ -212,7 +212,7 @@ class CaseOpener:
         uow.after_commit(lambda: call.observe(opened.vendor_seconds))
 
     async def _failed(
-        self, uow: UnitOfWork, row: Row[Any], failure: OpeningFailed, now: Any
+        self, uow: UnitOfWork, row: Row[Any], failure: OpeningFailed, now: datetime
     ) -> None:
         self._metrics.attempt_failures.labels(vendor=row.vendor, reason=failure.reason).inc()
         log.warning("vendor case %s attempt %d: %s", row.case_key, row.attempts, failure)

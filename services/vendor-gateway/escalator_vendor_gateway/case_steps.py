@@ -18,6 +18,7 @@ from escalator_shared.events import (
     VendorCaseDataRequested,
     VendorCaseFailed,
 )
+from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 from escalator_vendor_gateway.domain.case_data import CaseData
 from escalator_vendor_gateway.domain.case_message import case_context, technician_notice
 from escalator_vendor_gateway.domain.case_plan import CaseStatus, prepare
@@ -25,7 +26,6 @@ from escalator_vendor_gateway.domain.hotline import hours_text, is_open
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 
 AUTOMATIC = "vendor-gateway"  # requested_by of cases the gateway engages on its own
-ASSIGNEE = "assignee"  # a notification recipient: whoever has the ticket when it is sent
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def _notice(content: dict[str, Any], ask: Event) -> NotificationRequested:
         )
     # The notifier knows who has the ticket by the time it sends (routing may come later).
     return NotificationRequested(
-        recipient=ASSIGNEE, channel="email", subject=words.subject, body=words.body
+        recipient=ASSIGNEE_RECIPIENT, channel="email", subject=words.subject, body=words.body
     )
 
 

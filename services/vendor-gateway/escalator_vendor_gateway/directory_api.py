@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from escalator_shared.config import EscalatorConfig, Vendor
 from escalator_shared.events import utc_now
 from escalator_shared.http.auth import authenticate_staff
-from escalator_shared.http.errors import ApiError
+from escalator_vendor_gateway.known_vendors import known_vendor
 
 
 def directory_router(config: EscalatorConfig) -> APIRouter:
@@ -27,10 +27,7 @@ def directory_router(config: EscalatorConfig) -> APIRouter:
     @router.get("/v1/vendors/{vendor_id}")
     async def one_vendor(request: Request, vendor_id: str) -> dict[str, Any]:
         authenticate_staff(config, request)
-        try:
-            return _entry(config, config.vendor(vendor_id))
-        except KeyError:
-            raise ApiError(404, "unknown_vendor", f"no vendor {vendor_id!r}") from None
+        return _entry(config, known_vendor(config, vendor_id))
 
     return router
 

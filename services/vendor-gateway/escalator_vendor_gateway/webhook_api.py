@@ -19,6 +19,7 @@ from escalator_shared.http.errors import ApiError
 from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.channels.api_presets import find_path, status_updates
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
+from escalator_vendor_gateway.known_vendors import known_vendor
 
 
 def webhook_router(
@@ -61,10 +62,7 @@ def webhook_router(
 def _authenticated_vendor(
     config: EscalatorConfig, secrets: Mapping[str, str], vendor_id: str, request: Request
 ) -> Vendor:
-    try:
-        vendor = config.vendor(vendor_id)
-    except KeyError:
-        raise ApiError(404, "unknown_vendor", f"no vendor {vendor_id!r}") from None
+    vendor = known_vendor(config, vendor_id)
     secret_name = vendor.api.webhook_secret if vendor.api else None
     expected = secrets.get(secret_name) if secret_name else None
     if expected is None:

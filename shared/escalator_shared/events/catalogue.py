@@ -279,6 +279,10 @@ class EscalationRequested(Event):
     note: str = Field(default="", description="Free text for the timeline.")
 
 
+# A NotificationRequested recipient meaning whoever has the ticket when the notifier sends.
+ASSIGNEE_RECIPIENT = "assignee"
+
+
 class NotificationRequested(Event):
     """Someone should be told something on a channel."""
 

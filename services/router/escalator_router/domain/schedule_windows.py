@@ -13,15 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 
-from escalator_shared.config.oncall import WEEKDAYS, TimeWindow, windows_cover
+from escalator_shared.config.oncall import WEEKDAYS, TimeWindow
 from escalator_shared.wall_clock import to_instant, wall_clock
 
-__all__ = ["DAY", "covers", "next_window_edge", "to_instant", "wall_clock", "window_edges"]
+__all__ = ["DAY", "next_window_edge", "to_instant", "wall_clock", "window_edges"]
 
 DAY = timedelta(days=1)
-
-
-covers = windows_cover
 
 
 def window_edges(windows: Sequence[TimeWindow], first: date, last: date) -> Iterator[datetime]:

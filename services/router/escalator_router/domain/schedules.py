@@ -17,13 +17,12 @@ from zoneinfo import ZoneInfo
 
 from escalator_router.domain.schedule_windows import (
     DAY,
-    covers,
     next_window_edge,
     to_instant,
     wall_clock,
     window_edges,
 )
-from escalator_shared.config.oncall import Override, RotationLayer, Schedule
+from escalator_shared.config.oncall import Override, RotationLayer, Schedule, windows_cover
 
 GAP = "gap"
 OVERRIDE = "override"
@@ -121,7 +120,7 @@ def _answer(schedule: Schedule, zone: ZoneInfo, at: datetime, wall: datetime) ->
     index, shift = None, 0
     for candidate in range(len(schedule.layers) - 1, -1, -1):
         layer = schedule.layers[candidate]
-        if covers(layer.active, wall):
+        if windows_cover(layer.active, wall):
             index, shift = candidate, (wall - _base(layer)) // layer.length
             break
     override = next(

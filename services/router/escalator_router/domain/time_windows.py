@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from escalator_router.domain.schedule_windows import covers, wall_clock
+from escalator_router.domain.schedule_windows import wall_clock
 from escalator_shared.config import TimeWindow
+from escalator_shared.config.oncall import windows_cover
 
 
 def within(windows: Sequence[TimeWindow], at: datetime, zone: ZoneInfo) -> bool:
     """Whether the instant falls in any window, read in `zone`; no windows means always."""
-    return not windows or covers(windows, wall_clock(at, zone))
+    return not windows or windows_cover(windows, wall_clock(at, zone))
