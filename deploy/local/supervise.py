@@ -86,6 +86,8 @@ def main() -> int:
         args.logs.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **infrastructure_env()}  # noqa: TID251 - children inherit the environment
     env.setdefault("ESCALATOR_CONFIG", str(REPO / "deploy/config/example.yaml"))
+    # The example configuration's SMS provider is the chat catcher, which takes any token.
+    env.setdefault("ESCALATOR_SMS_AUTH_TOKEN", "dev-sms-token")
     supervisor = Supervisor(_children(args.logs), env)
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
@@ -96,7 +98,11 @@ def main() -> int:
 def _children(logs: Path | None) -> list[Child]:
     python = sys.executable
     catcher = [python, "deploy/local/mail_catcher.py", "--port", "1025"]
-    children = [Child("mail-catcher", catcher, logs / "mail-catcher.log" if logs else None)]
+    chat = [python, "deploy/local/chat_catcher.py", "--port", "8026"]
+    children = [
+        Child("mail-catcher", catcher, logs / "mail-catcher.log" if logs else None),
+        Child("chat-catcher", chat, logs / "chat-catcher.log" if logs else None),
+    ]
     children += [
         Child(name, [python, "-m", module], logs / f"{name}.log" if logs else None, port)
         for name, (module, port) in SERVICES.items()
@@ -171,6 +177,7 @@ def _banner() -> str:
     ]
     lines += [
         "  mail out        var/mail/*.eml (SMTP on 127.0.0.1:1025)",
+        "  chat/SMS out    var/chat/*.json (Slack, Teams, SMS stand-in on 127.0.0.1:8026)",
         "  mail in         SMTP on 127.0.0.1:2525 (intake)",
         "",
         "Send an alert:",

@@ -23,6 +23,7 @@ class OutgoingEmail:
     message_id: str
     reply_to: str | None = None
     references: tuple[str, ...] = ()
+    html: str | None = None
 
 
 class EmailSender(Protocol):
@@ -84,6 +85,8 @@ class SmtpEmailSender:
             message["In-Reply-To"] = email.references[-1]
             message["References"] = " ".join(email.references)
         message.set_content(email.body)
+        if email.html is not None:
+            message.add_alternative(email.html, subtype="html")
         try:
             _, answer = await aiosmtplib.send(
                 message,

@@ -20,6 +20,7 @@ from tests.e2e.vendor_case_api import (
     running_vendor_api,
     wait_for_case,
 )
+from tests.harness.smtp_sink import text_of
 from tests.harness.vendor_api import Answer, VendorApiStub
 from tests.harness.waiting import eventually
 
@@ -118,7 +119,7 @@ def test_a_refused_request_fails_the_case_without_retrying(
         20,
         "the assignee was not told of the failed case",
     )
-    body = notices[0].get_content()
+    body = text_of(notices[0])
     assert "Invalid value for field urgency" in body
     assert f"/v1/vendor-cases/{ticket_id}/dell/opened" in body
 

@@ -51,20 +51,32 @@ class SmtpSink:
         with self._lock:
             return list(self._messages)
 
-    def matching(self, text: str) -> list[EmailMessage]:
-        """Messages whose subject or body contains `text`."""
+    def matching(self, *texts: str, to: str | None = None) -> list[EmailMessage]:
+        """Messages (to `to`, if given) whose subject or plain-text body contains every one of
+        `texts`."""
         return [
             m
             for m in self.messages
-            if text in str(m["Subject"]) or text in m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+            if all(text in _words(m) for text in texts) and (to is None or m["To"] == to)
         ]
 
-    def wait_for(self, text: str, within: float) -> list[EmailMessage]:
-        """Poll until a message containing `text` arrived; AssertionError after `within` seconds."""
+    def wait_for(self, *texts: str, within: float, to: str | None = None) -> list[EmailMessage]:
+        """Poll until a message containing every one of `texts` arrived; AssertionError after
+        `within` seconds."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            found = self.matching(text)
+            found = self.matching(*texts, to=to)
             if found:
                 return found
             time.sleep(0.1)
-        raise AssertionError(f"no email containing {text!r} within {within}s")
+        raise AssertionError(f"no email to {to or 'anyone'} containing {texts!r} within {within}s")
+
+
+def text_of(message: EmailMessage) -> str:
+    """The plain-text body of a message, single-part or multipart."""
+    body = message.get_body(("plain",))
+    return str(body.get_content()) if body is not None else ""
+
+
+def _words(message: EmailMessage) -> str:
+    return f"{message['Subject']}\n{text_of(message)}"

@@ -113,6 +113,7 @@ class AlertHandlers:
             opened_at=now,
             reference=ticket_reference(number),
             requester=alert.requester,
+            requester_message_id=_message_id(alert),
             drill=alert.drill,
             ticket_type=ticket_type_for(alert.requester),
             reported_at=alert.occurred_at,
@@ -260,3 +261,9 @@ async def _emit_for(ticket_id: str, event: Event, ctx: HandlerContext) -> None:
     await ctx.uow.emit(
         event, ticket_id=ticket_id, client_id=ctx.envelope.client_id, cause=ctx.envelope
     )
+
+
+def _message_id(alert: AlertReceived) -> str | None:
+    """The requester's Message-ID, for email requests (replies thread on it)."""
+    message_id = alert.details.get("message_id") if alert.requester else None
+    return message_id if isinstance(message_id, str) and message_id else None

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
-from escalator_notifier.delivery_worker import DeliveryWorker
+from escalator_notifier.channels.base import NotificationChannel
+from escalator_notifier.channels.email_channel import EmailChannel
+from escalator_notifier.channels.http_channels import (
+    SlackChannel,
+    SmsChannel,
+    TeamsChannel,
+    WebhookChannel,
+)
+from escalator_notifier.collections import CollectionWriter
+from escalator_notifier.deliveries_api import deliveries_router
+from escalator_notifier.delivery_worker import DeliveryWorker, WorkerLimits
+from escalator_notifier.domain.content import TemplateBook
+from escalator_notifier.notice_queue import Links, NoticeQueue
 from escalator_notifier.notification_handlers import NotificationHandlers
+from escalator_notifier.notifier_metrics import NotifierMetrics
 from escalator_notifier.settings import NotifierSettings
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.app import service_app
@@ -19,20 +34,67 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the notifier: a consumer of routing and SLA events, and the delivery worker."""
-    runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
+    """Wire the notifier: the consumer that queues messages, the worker that sends them, the
+    delivery records API."""
+    metrics = ServiceMetrics.create(settings.service_name)
+    notifier_metrics = NotifierMetrics.create(metrics.registry)
+    runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    policy = config.notifications
+    book = TemplateBook(Path(policy.templates_dir) if policy.templates_dir else None)
+    links = Links(
+        settings.link_signing_secret.get_secret_value(), settings.public_url, policy.link_valid_for
+    )
+    queue = NoticeQueue(config, book, links, notifier_metrics)
+    handlers = NotificationHandlers(config, queue, notifier_metrics)
     topics = runtime.topics
     runtime.add_consumer(
         "alerts",
-        [topics.routing, topics.sla, topics.notifications],
-        NotificationHandlers(config).registry(),
+        [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
+        handlers.registry(),
     )
-    email = SmtpEmailSender.from_settings(settings)
     worker = DeliveryWorker(
         runtime.unit_of_work,
-        email,
+        config,
+        _channels(settings, config, book),
+        CollectionWriter(config, book),
+        notifier_metrics,
+        limits=WorkerLimits(
+            batch_size=settings.delivery_batch_size,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+            max_attempts=settings.delivery_max_attempts,
+            retry_base=timedelta(seconds=settings.delivery_retry_base_seconds),
+            retry_cap=timedelta(seconds=settings.delivery_retry_cap_seconds),
+        ),
         poll_seconds=settings.delivery_poll_seconds,
-        max_attempts=settings.delivery_max_attempts,
     )
     runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
-    return service_app(runtime, [], title="Escalator notifier")
+    return service_app(
+        runtime,
+        [deliveries_router(runtime.session_factory, config)],
+        title="Escalator notifier",
+    )
+
+
+def _channels(
+    settings: NotifierSettings, config: EscalatorConfig, book: TemplateBook
+) -> dict[str, NotificationChannel]:
+    http = httpx.AsyncClient(
+        limits=httpx.Limits(
+            max_connections=settings.http_connections,
+            max_keepalive_connections=settings.http_connections,
+        ),
+        timeout=settings.http_timeout_seconds,
+        follow_redirects=False,
+    )
+    channels: dict[str, NotificationChannel] = {
+        "email": EmailChannel(
+            SmtpEmailSender.from_settings(settings), book, config.email.own_message_id_domain
+        ),
+        "slack": SlackChannel(http),
+        "teams": TeamsChannel(http),
+        "webhook": WebhookChannel(http, settings.webhook_signing_secret.get_secret_value()),
+    }
+    sms = config.notifications.sms
+    if sms is not None and settings.sms_auth_token is not None:
+        channels["sms"] = SmsChannel(http, sms, settings.sms_auth_token.get_secret_value())
+    return channels

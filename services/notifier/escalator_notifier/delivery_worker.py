@@ -1,92 +1,335 @@
-"""Sends queued deliveries, records each outcome, retries temporary failures with backoff.
+"""Sends due deliveries: claims a batch, admits it through the rate limits, sends it
+concurrently, records every attempt.
 
-A delivery row is locked (SKIP LOCKED) while it is sent, and marked sent in the same transaction
-that writes NotificationDelivered to the outbox. The window where a crash after the SMTP answer
-but before commit resends is that one transaction; the Message-ID is stable, so the resend is
-recognisably the same message.
+Exactly once, as far as a channel allows:
+- A claim commits the rows as `sending` under a lease before anything is sent, and the outcome
+  is recorded in a second transaction, guarded by the attempt it claimed.
+- A row whose lease ran out (the process died mid-send) is *unsure*: email (same Message-ID)
+  and the webhook (same Idempotency-Key) are sent again, since their receivers recognise a
+  resend; Slack, Teams and SMS are not, so nobody gets a second page. The attempt is recorded
+  as `unsure` and counted; an urgent page still repeats until acknowledged.
+
+A temporary failure is retried with exponential backoff and full jitter, never sooner than the
+provider's Retry-After; a permanent one (or retries spent) falls back to the person's next
+contact method, and when none is left for a page, asks the router to escalate.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import and_, bindparam, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
 
-from escalator_notifier.tables import deliveries
+from escalator_notifier.channels.base import NotificationChannel, SendFailed
+from escalator_notifier.collections import CollectionWriter
+from escalator_notifier.domain.delivery_plan import PAGE_KINDS, fallback_channel
+from escalator_notifier.domain.payloads import Message
+from escalator_notifier.domain.rate_window import RateWindow, admit, bundle_due
+from escalator_notifier.notifier_metrics import NotifierMetrics
+from escalator_notifier.tables import assignments, deliveries, delivery_attempts, rate_windows
+from escalator_shared.config import EscalatorConfig
 from escalator_shared.db.unit_of_work import UnitOfWork
-from escalator_shared.errors import PermanentError
-from escalator_shared.events import NotificationDelivered, NotificationFailed, utc_now
+from escalator_shared.events import (
+    EscalationReason,
+    EscalationRequested,
+    NotificationDelivered,
+    NotificationFailed,
+    new_id,
+    utc_now,
+)
 from escalator_shared.polling import PollingLoop
-from escalator_shared.smtp import EmailSender, OutgoingEmail
 
 log = logging.getLogger(__name__)
 
-SENT = "sent"
-FAILED = "failed"
-PENDING = "pending"
+PENDING, SENDING, SENT, FAILED, BUNDLED, UNSURE = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "bundled",
+    "unsure",
+)
+COLLECTIONS = ("bundle", "digest")
+# Receivers that recognise a resend: the same Message-ID, the same Idempotency-Key.
+RESEND_SAFE = frozenset({"email", "webhook"})
+
+
+@dataclass(frozen=True)
+class WorkerLimits:
+    """How much the worker takes on at once, and how it retries."""
+
+    batch_size: int = 200
+    lease: timedelta = timedelta(seconds=60)
+    max_attempts: int = 6
+    retry_base: timedelta = timedelta(seconds=2)
+    retry_cap: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    row: Any
+    response: str
+    error: SendFailed | None
+    latency_ms: float
 
 
 class DeliveryWorker:
-    """Attempts pending deliveries one at a time; `loop` runs it in the background."""
+    """One pass (`step`) sends one batch; `loop` repeats it in the background."""
 
     def __init__(
         self,
         unit_of_work: Callable[[], UnitOfWork],
-        email: EmailSender,
+        config: EscalatorConfig,
+        channels: Mapping[str, NotificationChannel],
+        collections: CollectionWriter,
+        metrics: NotifierMetrics,
         *,
+        limits: WorkerLimits,
         poll_seconds: float,
-        max_attempts: int,
-        message_id_domain: str = "escalator.local",
+        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._unit_of_work = unit_of_work
-        self._email = email
-        self._max_attempts = max_attempts
-        self._domain = message_id_domain
-        self.loop = PollingLoop(self.deliver_next, poll_seconds)
+        self._config = config
+        self._channels = channels
+        self._collections = collections
+        self._metrics = metrics
+        self._limits = limits
+        self._clock = clock
+        self.loop = PollingLoop(self.step, poll_seconds)
 
-    async def deliver_next(self) -> bool:
-        """Attempt one due delivery; False when none is due."""
-        async with self._unit_of_work() as uow:
-            row = (
-                await uow.session.execute(
-                    select(deliveries)
-                    .where(
-                        deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= utc_now()
-                    )
-                    .order_by(deliveries.c.next_attempt_at)
-                    .limit(1)
-                    .with_for_update(skip_locked=True)
-                )
-            ).first()
-            if row is None:
-                return False
-            await self._attempt(uow, row)
+    async def step(self) -> bool:
+        """Claim, send and record one batch; False when nothing was due."""
+        claimed = await self._claim()
+        if not claimed:
+            return False
+        outcomes = await asyncio.gather(*(self._send(row) for row in claimed))
+        await self._record(outcomes)
         return True
 
-    async def _attempt(self, uow: UnitOfWork, row: Row[Any]) -> None:
-        email = OutgoingEmail(
-            to=row.address,
-            subject=row.subject,
-            body=row.body,
-            message_id=f"<{row.id}@{self._domain}>",
+    # --- claim --------------------------------------------------------------------------
+
+    async def _claim(self) -> list[Any]:
+        now = self._clock()
+        async with self._unit_of_work() as uow:
+            await self._recover_expired(uow, now)
+            rows = list(
+                await uow.session.execute(
+                    select(deliveries)
+                    .where(deliveries.c.status == PENDING, deliveries.c.next_attempt_at <= now)
+                    .order_by(deliveries.c.next_attempt_at)
+                    .limit(self._limits.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            )
+            if not rows:
+                return []
+            admitted = await self._admit(uow, rows, now)
+            ready = []
+            for row in admitted:
+                composed = (
+                    await self._collections.compose(uow.session, row)
+                    if row.kind in COLLECTIONS
+                    else row
+                )
+                if composed is not None:
+                    ready.append(composed)
+            if ready:
+                await uow.session.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id.in_([r.id for r in ready]))
+                    .values(
+                        status=SENDING,
+                        lease_until=now + self._limits.lease,
+                        attempts=deliveries.c.attempts + 1,
+                    )
+                )
+        return ready
+
+    async def _recover_expired(self, uow: UnitOfWork, now: datetime) -> None:
+        """Rows a dead process left `sending`: resend where that is safe, else mark unsure."""
+        expired = list(
+            await uow.session.execute(
+                select(
+                    deliveries.c.id,
+                    deliveries.c.channel,
+                    deliveries.c.attempts,
+                    deliveries.c.address,
+                )
+                .where(deliveries.c.status == SENDING, deliveries.c.lease_until < now)
+                .with_for_update(skip_locked=True)
+            )
         )
-        attempts = row.attempts + 1
+        for row in expired:
+            safe = row.channel in RESEND_SAFE
+            await uow.session.execute(
+                update(deliveries)
+                .where(deliveries.c.id == row.id)
+                .values(
+                    status=PENDING if safe else UNSURE,
+                    lease_until=None,
+                    next_attempt_at=now,
+                    finished_at=None if safe else now,
+                    last_error="the process sending it stopped before the answer was recorded",
+                )
+            )
+            await uow.session.execute(
+                insert(delivery_attempts)
+                .values(
+                    delivery_id=row.id,
+                    attempt=row.attempts,
+                    channel=row.channel,
+                    address=row.address,
+                    outcome=UNSURE,
+                    provider_response="no answer recorded: "
+                    + ("sent again" if safe else "not sent again, to avoid a second page"),
+                    latency_ms=0.0,
+                    at=now,
+                )
+                .on_conflict_do_nothing()
+            )
+            self._metrics.deliveries.labels(channel=row.channel, outcome=UNSURE).inc()
+
+    async def _admit(self, uow: UnitOfWork, rows: list[Any], now: datetime) -> list[Any]:
+        """The rows the rate limits let through now; the rest join their bundle."""
+        keys = sorted({(r.recipient, r.channel) for r in rows})
+        windows = {
+            (w.recipient, w.channel): RateWindow(w.window_start, w.sent)
+            for w in await uow.session.execute(
+                select(rate_windows)
+                .where(tuple_(rate_windows.c.recipient, rate_windows.c.channel).in_(keys))
+                .with_for_update()
+            )
+        }
+        notifications = self._config.notifications
+        admitted: list[Any] = []
+        touched: set[tuple[str, str]] = set()
+        for row in rows:
+            key = (row.recipient, row.channel)
+            limit = notifications.rate_limit(row.channel)
+            allowed, window = admit(windows.get(key), limit, now)
+            if row.kind in COLLECTIONS and not allowed:
+                allowed, window = True, RateWindow(windows[key].start, windows[key].sent + 1)
+            windows[key] = window
+            touched.add(key)
+            if allowed or limit is None:
+                admitted.append(row)
+                continue
+            due = bundle_due(window, limit, notifications.bundle_wait, now)
+            await self._collections.bundle(uow.session, row, due)
+            self._metrics.bundled.labels(channel=row.channel).inc()
+        if touched:
+            values = [
+                {
+                    "recipient": r,
+                    "channel": c,
+                    "window_start": windows[(r, c)].start,
+                    "sent": windows[(r, c)].sent,
+                }
+                for r, c in sorted(touched)
+            ]
+            statement = insert(rate_windows).values(values)
+            await uow.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["recipient", "channel"],
+                    set_={
+                        "window_start": statement.excluded.window_start,
+                        "sent": statement.excluded.sent,
+                    },
+                )
+            )
+        return admitted
+
+    # --- send ---------------------------------------------------------------------------
+
+    async def _send(self, row: Any) -> _Outcome:
+        channel = self._channels.get(row.channel)
+        started = asyncio.get_running_loop().time()
         try:
-            await self._email.send(email)
-        except Exception as exc:
-            permanent = isinstance(exc, PermanentError) or attempts >= self._max_attempts
-            await self._record_failure(uow, row, attempts, exc, permanent=permanent)
-            return
-        now = utc_now()
-        await uow.session.execute(
-            update(deliveries)
-            .where(deliveries.c.id == row.id)
-            .values(status=SENT, attempts=attempts, finished_at=now, last_error=None)
-        )
-        latency_ms = (now - row.trigger_occurred_at).total_seconds() * 1000
+            if channel is None:
+                raise SendFailed(f"no {row.channel!r} channel is configured", permanent=True)
+            response = await channel.send(_message(row), row.address)
+            error = None
+        except SendFailed as exc:
+            response, error = exc.response, exc
+        except Exception as exc:  # a channel bug must not lose the row: retried, then failed
+            log.exception("channel %s raised", row.channel)
+            response = f"{type(exc).__name__}: {exc}"
+            error = SendFailed(response, permanent=False)
+        latency_ms = (asyncio.get_running_loop().time() - started) * 1000
+        return _Outcome(row, response[:1000], error, latency_ms)
+
+    # --- record -------------------------------------------------------------------------
+
+    async def _record(self, outcomes: list[_Outcome]) -> None:
+        now = self._clock()
+        sent: list[dict[str, Any]] = []
+        async with self._unit_of_work() as uow:
+            for outcome in outcomes:
+                row = outcome.row
+                attempt = row.attempts + 1
+                guard = and_(
+                    deliveries.c.id == row.id,
+                    deliveries.c.status == SENDING,
+                    deliveries.c.attempts == attempt,
+                )
+                uow.insert_later(
+                    delivery_attempts,
+                    {
+                        "delivery_id": row.id,
+                        "attempt": attempt,
+                        "channel": row.channel,
+                        "address": row.address,
+                        "outcome": SENT
+                        if outcome.error is None
+                        else (
+                            "permanent_failure" if outcome.error.permanent else "temporary_failure"
+                        ),
+                        "provider_response": outcome.response,
+                        "latency_ms": round(outcome.latency_ms, 2),
+                        "at": now,
+                    },
+                )
+                if outcome.error is None:
+                    await self._sent(uow, row, now)
+                    sent.append(
+                        {"row_id": row.id, "attempt": attempt, "response": outcome.response}
+                    )
+                elif outcome.error.permanent or attempt >= self._limits.max_attempts:
+                    await self._failed(uow, row, outcome, guard, now)
+                else:
+                    await self._retry(uow, row, outcome.error, guard, attempt=attempt, now=now)
+            if sent:
+                # One statement for the whole batch (executemany), each row guarded by its attempt.
+                await uow.session.execute(
+                    update(deliveries)
+                    .where(
+                        deliveries.c.id == bindparam("row_id"),
+                        deliveries.c.status == SENDING,
+                        deliveries.c.attempts == bindparam("attempt"),
+                    )
+                    .values(
+                        status=SENT,
+                        finished_at=now,
+                        lease_until=None,
+                        last_error=None,
+                        provider_response=bindparam("response"),
+                    ),
+                    sent,
+                )
+
+    async def _sent(self, uow: UnitOfWork, row: Any, now: datetime) -> None:
+        """Count the delivery and announce it (the caller marks the rows sent together)."""
+        since = _due_from(row)
+        seconds = max(0.0, (now - since).total_seconds())
+        self._metrics.deliveries.labels(channel=row.channel, outcome=SENT).inc()
+        self._metrics.latency.labels(channel=row.channel).observe(seconds)
         await uow.emit(
             NotificationDelivered(
                 notification_id=row.id,
@@ -94,47 +337,162 @@ class DeliveryWorker:
                 recipient=row.recipient,
                 address=row.address,
                 channel=row.channel,
-                latency_ms=round(latency_ms, 1),
+                latency_ms=round(seconds * 1000, 1),
             ),
             ticket_id=row.ticket_id,
             client_id=row.client_id,
             correlation_id=row.correlation_id,
         )
 
-    async def _record_failure(
-        self, uow: UnitOfWork, row: Row[Any], attempts: int, exc: Exception, *, permanent: bool
+    async def _retry(
+        self,
+        uow: UnitOfWork,
+        row: Any,
+        error: SendFailed,
+        guard: Any,
+        *,
+        attempt: int,
+        now: datetime,
     ) -> None:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-        log.warning(
-            "delivery %s attempt %d failed%s: %s",
-            row.id,
-            attempts,
-            " permanently" if permanent else "",
-            error,
-        )
-        retry_at = utc_now() + timedelta(seconds=min(2.0**attempts, 300.0))
+        cap = min(self._limits.retry_cap, self._limits.retry_base * 2 ** (attempt - 1))
+        wait = timedelta(seconds=random.uniform(0, cap.total_seconds()))
+        if error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
         await uow.session.execute(
             update(deliveries)
-            .where(deliveries.c.id == row.id)
+            .where(guard)
             .values(
-                status=FAILED if permanent else PENDING,
-                attempts=attempts,
-                last_error=error,
-                next_attempt_at=retry_at,
-                finished_at=utc_now() if permanent else None,
+                status=PENDING,
+                lease_until=None,
+                next_attempt_at=now + wait,
+                last_error=error.response,
             )
         )
-        if permanent:
-            await uow.emit(
-                NotificationFailed(
-                    notification_id=row.id,
-                    trigger_event_id=row.trigger_event_id,
-                    recipient=row.recipient,
-                    channel=row.channel,
-                    error=error,
-                    permanent=True,
-                ),
-                ticket_id=row.ticket_id,
-                client_id=row.client_id,
-                correlation_id=row.correlation_id,
+        self._metrics.deliveries.labels(channel=row.channel, outcome="retry").inc()
+
+    async def _failed(
+        self, uow: UnitOfWork, row: Any, outcome: _Outcome, guard: Any, now: datetime
+    ) -> None:
+        assert outcome.error is not None
+        log.warning("delivery %s on %s failed for good: %s", row.id, row.channel, outcome.response)
+        await uow.session.execute(
+            update(deliveries)
+            .where(guard)
+            .values(status=FAILED, finished_at=now, lease_until=None, last_error=outcome.response)
+        )
+        self._metrics.deliveries.labels(channel=row.channel, outcome=FAILED).inc()
+        await uow.emit(
+            NotificationFailed(
+                notification_id=row.id,
+                trigger_event_id=row.trigger_event_id,
+                recipient=row.recipient,
+                channel=row.channel,
+                error=outcome.response,
+                permanent=True,
+            ),
+            ticket_id=row.ticket_id,
+            client_id=row.client_id,
+            correlation_id=row.correlation_id,
+        )
+        if await self._fall_back(uow, row, now) or row.kind not in PAGE_KINDS:
+            return
+        if await self._reached_otherwise(uow, row):
+            return
+        await uow.emit(
+            EscalationRequested(
+                reason=EscalationReason.UNREACHABLE,
+                requested_by="notifier",
+                note=f"could not reach {row.recipient} on any channel: {outcome.response}",
+            ),
+            ticket_id=row.ticket_id,
+            client_id=row.client_id,
+            correlation_id=row.correlation_id,
+        )
+
+    async def _fall_back(self, uow: UnitOfWork, row: Any, now: datetime) -> bool:
+        """Queue the message on the person's next contact method; False when none is left."""
+        person = next((p for p in self._config.people if p.id == row.recipient), None)
+        if person is None:
+            return False
+        tried = set(
+            (
+                await uow.session.execute(
+                    select(deliveries.c.channel).where(
+                        deliveries.c.trigger_event_id == row.trigger_event_id,
+                        deliveries.c.recipient == row.recipient,
+                    )
+                )
+            ).scalars()
+        )
+        team = await self._team_of(uow, row.ticket_id)
+        destinations = self._config.destinations(person, team, row.client_id)
+        channel = fallback_channel(person, destinations, tried | {row.channel})
+        if channel is None:
+            return False
+        copy = {column.name: getattr(row, column.name) for column in deliveries.columns}
+        copy.update(
+            id=new_id(),
+            channel=channel,
+            address=dict(destinations).get(channel),
+            status=PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            finished_at=None,
+            last_error=None,
+            lease_until=None,
+            provider_response=None,
+            fallback_of=row.id,
+        )
+        await uow.session.execute(insert(deliveries).values(copy).on_conflict_do_nothing())
+        return True
+
+    async def _reached_otherwise(self, uow: UnitOfWork, row: Any) -> bool:
+        """Whether another channel of the same page reached, or may still reach, the person."""
+        others = await uow.session.execute(
+            select(func.count())
+            .select_from(deliveries)
+            .where(
+                deliveries.c.trigger_event_id == row.trigger_event_id,
+                deliveries.c.recipient == row.recipient,
+                deliveries.c.id != row.id,
+                deliveries.c.status.notin_([FAILED, "cancelled"]),
             )
+        )
+        return bool(others.scalar_one())
+
+    async def _team_of(self, uow: UnitOfWork, ticket_id: str) -> str | None:
+        team: str | None = (
+            await uow.session.execute(
+                select(assignments.c.team).where(assignments.c.ticket_id == ticket_id)
+            )
+        ).scalar_one_or_none()
+        return team
+
+
+def _message(row: Any) -> Message:
+    details: dict[str, Any] = row.details or {}
+    return Message(
+        delivery_id=row.id,
+        kind=row.kind,
+        subject=row.subject,
+        summary=details.get("summary") or row.subject,
+        text=row.body,
+        facts=[(str(label), str(value)) for label, value in details.get("facts", [])],
+        links=details.get("links") or None,
+        mention=details.get("mention"),
+        ticket_id=row.ticket_id,
+        client_id=row.client_id,
+        occurred_at=row.trigger_occurred_at.isoformat(),
+        thread=tuple(details.get("references", [])),
+    )
+
+
+def _due_from(row: Any) -> datetime:
+    """What delivery latency counts from: the event, or the time a held, repeated or
+    collected message was due."""
+    occurred: datetime = row.trigger_occurred_at
+    if row.repeat or row.held_until is not None or row.kind in COLLECTIONS:
+        due: datetime = row.next_attempt_at
+        return max(occurred, due)
+    return occurred

@@ -1,147 +1,425 @@
-"""Notifier handlers: queue emails to the people an escalation step pages, and on breaches."""
+"""Notifier handlers: remember tickets, turn events into notices, cancel what is no longer due.
+
+Whom each notice reaches:
+- assigned / escalated: the people of the escalation step (urgent: the backup too);
+- paged: the people called in outside the chain;
+- SLA warning: the assignee (from 75 %: the team's manager too); breach: assignee and manager;
+  breach reminders: the assignee;
+- vendor updates: the assignee;
+- customer updates (received, escalated, resolved): the requester, threaded on their email.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import update
 
-from escalator_notifier.domain.messages import Message, breach_message, paged_message, step_message
-from escalator_notifier.tables import assignments, deliveries
+from escalator_notifier import ticket_store
+from escalator_notifier.domain.notice_context import (
+    ClockEvent,
+    TicketView,
+    clock_state,
+    duration_words,
+    when,
+)
+from escalator_notifier.notice_queue import Notice, NoticeQueue
+from escalator_notifier.notifier_metrics import NotifierMetrics
+from escalator_notifier.tables import assignments, deliveries, tickets
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.config.sla import SAME_BUSINESS_DAY, TargetValue, target_for
 from escalator_shared.errors import NotReadyError, PermanentError
 from escalator_shared.events import (
     EscalationStepReached,
     NotificationRequested,
+    Priority,
     RespondersPaged,
     SlaBreached,
+    SlaBreachReminded,
+    SlaClockPaused,
+    SlaClockResumed,
+    SlaClockRetargeted,
+    SlaClockStarted,
+    SlaClockStopped,
+    SlaWarningReached,
+    TicketAcknowledged,
+    TicketOpened,
+    TicketPriorityChanged,
+    TicketReopened,
+    TicketResolved,
     TicketRouted,
-    new_id,
-    utc_now,
+    VendorCaseAcknowledged,
+    VendorCaseOpened,
+    VendorCaseResolved,
 )
 from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 
-EMAIL = "email"
-PENDING = "pending"
+PERSON_KINDS = ("assigned", "escalated", "paged", "sla_warning", "sla_breached", "vendor_update")
+MANAGER_FROM_PERCENT = 75
 
 
 @dataclass(frozen=True)
 class NotificationHandlers:
-    """Handlers of the `routing` and `sla` topics."""
+    """Handlers of the tickets, routing, sla, vendor and notifications topics."""
 
     config: EscalatorConfig
+    queue: NoticeQueue
+    metrics: NotifierMetrics
+
+    # --- what the notifier remembers -------------------------------------------------------
+
+    async def on_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
+        """Remember the ticket; tell a requester their request arrived."""
+        message_id = opened.requester_message_id
+        await ticket_store.upsert(
+            ctx.uow.session,
+            tickets,
+            {"ticket_id": ctx.envelope.ticket_id},
+            {
+                "client_id": ctx.envelope.client_id,
+                "reference": opened.reference,
+                "title": opened.title,
+                "priority": opened.priority.value,
+                "ticket_type": opened.ticket_type,
+                "source": opened.source,
+                "requester": opened.requester,
+                "requester_message_id": message_id,
+                "opened_at": opened.opened_at,
+                "acknowledged": False,
+                "resolved": False,
+            },
+        )
+        if opened.drill:
+            return
+        ticket = await self._view(ctx)
+        targets = self._expected(ticket, opened.priority, opened.ticket_type, opened.source)
+        await self._tell_customer(ctx, ticket, "received", {"expected": targets})
 
     async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
         """Remember the assignment (its first page comes as escalation step 0)."""
-        values = {
-            "client_id": ctx.envelope.client_id,
-            "title": routed.title,
-            "priority": routed.priority.value,
-            "tier": routed.tier,
-            "assignee": routed.assignee,
-        }
-        await ctx.uow.session.execute(
-            insert(assignments)
-            .values(ticket_id=ctx.envelope.ticket_id, **values)
-            .on_conflict_do_update(index_elements=[assignments.c.ticket_id], set_=values)
+        await ticket_store.upsert(
+            ctx.uow.session,
+            assignments,
+            {"ticket_id": ctx.envelope.ticket_id},
+            {
+                "client_id": ctx.envelope.client_id,
+                "title": routed.title,
+                "priority": routed.priority.value,
+                "tier": routed.tier,
+                "assignee": routed.assignee,
+                "backup": routed.backup,
+                "team": routed.team,
+                "policy": routed.escalation_policy,
+            },
         )
+
+    async def on_priority_changed(
+        self, changed: TicketPriorityChanged, ctx: HandlerContext
+    ) -> None:
+        """Keep the priority messages show."""
+        ticket_id = ctx.envelope.ticket_id
+        for table in (assignments, tickets):
+            await ctx.uow.session.execute(
+                update(table)
+                .where(table.c.ticket_id == ticket_id)
+                .values(priority=changed.priority.value)
+            )
+
+    async def on_clock(self, event: ClockEvent, ctx: HandlerContext) -> None:
+        """Remember a clock's state, so messages can say how long is left."""
+        state, due_at, remaining = clock_state(event)
+        await ticket_store.set_clock(
+            ctx.uow.session,
+            ctx.envelope.ticket_id,
+            event.metric,
+            state,
+            due_at=due_at,
+            remaining_seconds=remaining,
+        )
+
+    async def on_acknowledged(self, _acked: TicketAcknowledged, ctx: HandlerContext) -> None:
+        """Someone has it: repeats of its pages stop."""
+        await ticket_store.set_ticket(ctx.uow.session, ctx.envelope.ticket_id, acknowledged=True)
+        await self._cancel(ctx, repeats_only=True)
+
+    async def on_resolved(self, resolved: TicketResolved, ctx: HandlerContext) -> None:
+        """Resolved: pending pages, repeats and warnings are cancelled; the requester is told."""
+        await ticket_store.set_ticket(ctx.uow.session, ctx.envelope.ticket_id, resolved=True)
+        await self._cancel(ctx, repeats_only=False)
+        ticket = await self._view(ctx)
+        await self._tell_customer(ctx, ticket, "resolved", {"event": resolved.model_dump()})
+
+    async def on_reopened(self, _reopened: TicketReopened, ctx: HandlerContext) -> None:
+        """Open again: nobody has acknowledged this round."""
+        await ticket_store.set_ticket(
+            ctx.uow.session, ctx.envelope.ticket_id, acknowledged=False, resolved=False
+        )
+
+    # --- notices to staff ---------------------------------------------------------------------
 
     async def on_step_reached(self, reached: EscalationStepReached, ctx: HandlerContext) -> None:
-        """Queue the page to everyone the step names."""
-        message = step_message(ctx.envelope.ticket_id, ctx.envelope.client_id, reached)
-        for person in reached.people:
-            await self._queue_email(ctx, person, message)
+        """Page the step's people: a new ticket is theirs, or it escalated to them."""
+        ticket = await self._view(ctx, title=reached.title, priority=reached.priority)
+        first_page = reached.step == 0 and reached.round == 0 and reached.reason == "routed"
+        people = list(reached.people)
+        urgent = self.config.notifications.is_urgent(reached.priority)
+        if urgent and ticket.backup and ticket.assignee in people:
+            people.append(ticket.backup)
+        step = {
+            "policy": reached.policy,
+            "number": reached.step + 1,
+            "name": reached.step_name,
+            "round": reached.round + 1,
+            "next_escalation_at": when(reached.next_escalation_at)
+            if reached.next_escalation_at
+            else None,
+        }
+        kind = "assigned" if first_page else "escalated"
+        variables = {"step": step, "reason": _words(reached.reason), "event": reached.model_dump()}
+        await self.queue.to_people(ctx, ticket, Notice(kind, reached.priority, variables), people)
+        if not first_page and reached.reason != "reopened":
+            tier = ticket.tier or "a more senior team"
+            escalated_to = next((t.name for t in self.config.tiers if t.id == ticket.tier), tier)
+            await self._tell_customer(
+                ctx,
+                ticket,
+                "escalated",
+                {
+                    "escalated_to": escalated_to,
+                    "expected": self._expected(ticket, reached.priority),
+                },
+                trigger=f"customer-escalated:{ctx.envelope.ticket_id}",
+            )
 
     async def on_paged(self, paged: RespondersPaged, ctx: HandlerContext) -> None:
-        """Queue the page to people called in outside the chain's steps."""
-        message = paged_message(ctx.envelope.ticket_id, ctx.envelope.client_id, paged)
-        for person in paged.people:
-            await self._queue_email(ctx, person, message)
+        """Call in people outside the chain's steps (a manager, the executives)."""
+        ticket = await self._view(ctx, title=paged.title, priority=paged.priority)
+        variables = {"reason": _words(paged.reason), "event": paged.model_dump()}
+        await self.queue.to_people(
+            ctx, ticket, Notice("paged", paged.priority, variables), paged.people
+        )
+
+    async def on_warning(self, warning: SlaWarningReached, ctx: HandlerContext) -> None:
+        """Warn the assignee (and from 75 % the team's manager) before a clock breaches."""
+        ticket = await self._routed_view(ctx)
+        people = self._assignee_and_manager(ticket, manager=warning.percent >= MANAGER_FROM_PERCENT)
+        variables = {"event": warning.model_dump(), "due_at": when(warning.due_at)}
+        await self.queue.to_people(
+            ctx, ticket, Notice("sla_warning", Priority(ticket.priority), variables), people
+        )
 
     async def on_breached(self, breached: SlaBreached, ctx: HandlerContext) -> None:
-        """Queue the breach email to whoever has the ticket."""
-        assignment = await self._assignment(ctx)
-        if assignment.assignee is None:
-            return
-        message = breach_message(
-            ctx.envelope.ticket_id,
-            ctx.envelope.client_id,
-            assignment.title,
-            assignment.priority,
-            breached,
+        """Tell the assignee and the team's manager a clock breached."""
+        ticket = await self._routed_view(ctx)
+        people = self._assignee_and_manager(ticket, manager=True)
+        variables = {
+            "event": breached.model_dump(),
+            "due_at": when(breached.due_at),
+            "breached_at": when(breached.breached_at),
+        }
+        await self.queue.to_people(
+            ctx, ticket, Notice("sla_breached", Priority(ticket.priority), variables), people
         )
-        await self._queue_email(ctx, assignment.assignee, message)
+
+    async def on_breach_reminded(self, reminded: SlaBreachReminded, ctx: HandlerContext) -> None:
+        """Remind the assignee the ticket is still past its target."""
+        ticket = await self._routed_view(ctx)
+        variables = {
+            "event": reminded.model_dump(),
+            "due_at": when(reminded.due_at),
+            "overdue": duration_words(reminded.overdue_seconds),
+        }
+        await self.queue.to_people(
+            ctx,
+            ticket,
+            Notice("sla_breached", Priority(ticket.priority), variables),
+            self._assignee_and_manager(ticket, manager=False),
+        )
+
+    async def on_vendor_opened(self, opened: VendorCaseOpened, ctx: HandlerContext) -> None:
+        """Tell the assignee the vendor case is open."""
+        await self._vendor_update(ctx, opened.model_dump(), "opened")
+
+    async def on_vendor_acknowledged(
+        self, acked: VendorCaseAcknowledged, ctx: HandlerContext
+    ) -> None:
+        """Tell the assignee the vendor answered."""
+        await self._vendor_update(ctx, acked.model_dump(), "acknowledged by the vendor")
+
+    async def on_vendor_resolved(self, resolved: VendorCaseResolved, ctx: HandlerContext) -> None:
+        """Tell the assignee the vendor resolved its case."""
+        await self._vendor_update(ctx, resolved.model_dump(), "resolved by the vendor")
 
     async def on_requested(self, requested: NotificationRequested, ctx: HandlerContext) -> None:
         """Queue a message another service worded (e.g. the client's vendor update).
 
-        The recipient is an address, a person id looked up in the directory, or `assignee`:
-        whoever has the ticket (none yet: nobody is told)."""
-        if requested.channel != EMAIL:
-            raise PermanentError(f"the notifier sends no {requested.channel!r} messages yet")
-        message = Message(requested.subject, requested.body)
+        The recipient is an address, a person id, or `assignee`: whoever has the ticket (none
+        yet: nobody is told)."""
+        if requested.channel != "email":
+            raise PermanentError(
+                f"the notifier takes worded messages by email only, not {requested.channel!r}"
+            )
+        variables = {"event": requested.model_dump()}
         if requested.recipient == ASSIGNEE_RECIPIENT:
-            assignee = await self._assignee(ctx)
-            if assignee is not None:
-                await self._queue_email(ctx, assignee, message)
-        elif "@" in requested.recipient:
-            await self._queue(ctx, requested.recipient, requested.recipient, message)
+            ticket = await self._routed_view(ctx)
+            people = [ticket.assignee] if ticket.assignee else []
         else:
-            await self._queue_email(ctx, requested.recipient, message)
-
-    async def _assignment(self, ctx: HandlerContext) -> Any:
-        assignment = (
-            await ctx.uow.session.execute(
-                select(assignments).where(assignments.c.ticket_id == ctx.envelope.ticket_id)
+            ticket = await self._view(ctx)
+            people = [] if "@" in requested.recipient else [requested.recipient]
+        notice = Notice("message", Priority(ticket.priority), variables)
+        if people:
+            await self.queue.to_people(ctx, ticket, notice, people)
+        elif "@" in requested.recipient:
+            await self.queue.to_address(
+                ctx, ticket, notice, requested.recipient, thread=self._thread(ticket)
             )
-        ).first()
-        if assignment is None:
-            raise NotReadyError("the ticket's routing has not reached the notifier yet")
-        return assignment
 
-    async def _assignee(self, ctx: HandlerContext) -> str | None:
-        assignee: str | None = (await self._assignment(ctx)).assignee
-        return assignee
+    # --- helpers ----------------------------------------------------------------------------------
 
-    async def _queue_email(self, ctx: HandlerContext, person_id: str, message: Message) -> None:
-        person = self.config.person(person_id)
-        await self._queue(ctx, person.id, person.email, message)
-
-    async def _queue(
-        self, ctx: HandlerContext, recipient: str, address: str, message: Message
-    ) -> None:
-        now = utc_now()
-        await ctx.uow.session.execute(
-            insert(deliveries)
-            .values(
-                id=new_id(),
-                trigger_event_id=ctx.envelope.event_id,
-                trigger_occurred_at=ctx.envelope.occurred_at,
-                correlation_id=ctx.envelope.correlation_id,
-                ticket_id=ctx.envelope.ticket_id,
-                client_id=ctx.envelope.client_id,
-                recipient=recipient,
-                channel=EMAIL,
-                address=address,
-                subject=message.subject,
-                body=message.body,
-                status=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            .on_conflict_do_nothing()
+    async def _vendor_update(self, ctx: HandlerContext, event: dict[str, Any], status: str) -> None:
+        ticket = await self._routed_view(ctx)
+        if ticket.assignee is None:
+            return
+        variables = {"event": event, "vendor_status": status}
+        await self.queue.to_people(
+            ctx,
+            ticket,
+            Notice("vendor_update", Priority(ticket.priority), variables),
+            [ticket.assignee],
         )
+
+    async def _view(
+        self, ctx: HandlerContext, *, title: str | None = None, priority: Priority | None = None
+    ) -> TicketView:
+        ticket = await ticket_store.load_view(
+            ctx.uow.session, self.config, ctx.envelope.ticket_id, ctx.envelope.client_id
+        )
+        if ticket is not None:
+            return ticket
+        if title is None or priority is None:
+            raise NotReadyError("the ticket's opening has not reached the notifier yet")
+        client = next((c for c in self.config.clients if c.id == ctx.envelope.client_id), None)
+        return TicketView(
+            ticket_id=ctx.envelope.ticket_id,
+            client_id=ctx.envelope.client_id,
+            client_name=client.name if client else ctx.envelope.client_id,
+            title=title,
+            priority=priority.value,
+        )
+
+    async def _routed_view(self, ctx: HandlerContext) -> TicketView:
+        ticket = await self._view(ctx)
+        if ticket.tier is None:
+            raise NotReadyError("the ticket's routing has not reached the notifier yet")
+        return ticket
+
+    def _assignee_and_manager(self, ticket: TicketView, *, manager: bool) -> list[str]:
+        people = [ticket.assignee] if ticket.assignee else []
+        team = self.config.team(ticket.team) if ticket.team else None
+        if manager and team is not None and team.manager:
+            people.append(team.manager)
+        return people
+
+    async def _tell_customer(
+        self,
+        ctx: HandlerContext,
+        ticket: TicketView,
+        update: str,
+        variables: dict[str, Any],
+        *,
+        trigger: str | None = None,
+    ) -> None:
+        if ticket.requester is None or update not in self._customer_updates(ticket.client_id):
+            return
+        notice = Notice(
+            f"customer_{update}",
+            Priority(ticket.priority),
+            {**variables, "msp_name": self.config.notifications.msp_name},
+        )
+        await self.queue.to_address(
+            ctx, ticket, notice, ticket.requester, trigger=trigger, thread=self._thread(ticket)
+        )
+
+    def _customer_updates(self, client_id: str) -> list[str]:
+        client = next((c for c in self.config.clients if c.id == client_id), None)
+        if client is not None and client.customer_updates is not None:
+            return list(client.customer_updates)
+        return list(self.config.notifications.customer_updates)
+
+    @staticmethod
+    def _thread(ticket: TicketView) -> tuple[str, ...]:
+        return (ticket.requester_message_id,) if ticket.requester_message_id else ()
+
+    def _expected(
+        self,
+        ticket: TicketView,
+        priority: Priority,
+        ticket_type: str = "request",
+        source: str = "email",
+    ) -> dict[str, str]:
+        policy = self.config.sla_policy_for(ticket.client_id, priority, ticket_type, source)  # type: ignore[arg-type]
+        if policy is None:
+            return {}
+        expected = {}
+        for metric, targets in (("response", policy.response), ("resolution", policy.resolution)):
+            if targets:
+                expected[metric] = _target_words(target_for(targets, priority))
+        return expected
+
+    async def _cancel(self, ctx: HandlerContext, *, repeats_only: bool) -> None:
+        condition = [
+            deliveries.c.ticket_id == ctx.envelope.ticket_id,
+            deliveries.c.status == "pending",
+            deliveries.c.kind.in_(PERSON_KINDS),
+        ]
+        if repeats_only:
+            condition.append(deliveries.c.repeat > 0)
+        result = await ctx.uow.session.execute(
+            update(deliveries)
+            .where(*condition)
+            .values(status="cancelled")
+            .returning(deliveries.c.channel)
+        )
+        for channel in result.scalars():
+            self.metrics.suppressed.labels(channel=channel, reason="cancelled").inc()
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""
         return {
+            TicketOpened: [self.on_opened],
+            TicketAcknowledged: [self.on_acknowledged],
+            TicketResolved: [self.on_resolved],
+            TicketReopened: [self.on_reopened],
+            TicketPriorityChanged: [self.on_priority_changed],
             TicketRouted: [self.on_routed],
             EscalationStepReached: [self.on_step_reached],
             RespondersPaged: [self.on_paged],
+            SlaClockStarted: [self.on_clock],
+            SlaClockRetargeted: [self.on_clock],
+            SlaClockPaused: [self.on_clock],
+            SlaClockResumed: [self.on_clock],
+            SlaClockStopped: [self.on_clock],
+            SlaWarningReached: [self.on_warning],
             SlaBreached: [self.on_breached],
+            SlaBreachReminded: [self.on_breach_reminded],
+            VendorCaseOpened: [self.on_vendor_opened],
+            VendorCaseAcknowledged: [self.on_vendor_acknowledged],
+            VendorCaseResolved: [self.on_vendor_resolved],
             NotificationRequested: [self.on_requested],
         }
+
+
+def _words(reason: str) -> str:
+    return reason.replace("_", " ")
+
+
+def _target_words(target: TargetValue) -> str:
+    if isinstance(target, str):
+        return "the same business day" if target == SAME_BUSINESS_DAY else target
+    minutes = round(target.total_seconds() / 60)
+    if minutes < 60 or minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"

@@ -6,14 +6,19 @@ from escalator_shared.config.durations import Duration, parse_duration
 from escalator_shared.config.email import EmailAlertPattern, EmailIntake, ImapMailbox
 from escalator_shared.config.loader import ConfigError, format_path, load_config
 from escalator_shared.config.model import (
-    Channel,
     Client,
     EscalatorConfig,
     Integration,
-    Notifications,
     Person,
     StaffToken,
     Tier,
+)
+from escalator_shared.config.notifications import (
+    Channel,
+    NoticeKind,
+    Notifications,
+    PersonNotifications,
+    RateLimit,
 )
 from escalator_shared.config.oncall import Override, RotationLayer, Schedule, TimeWindow
 from escalator_shared.config.routing import (
@@ -44,9 +49,12 @@ __all__ = [
     "ImapMailbox",
     "Integration",
     "MajorOutage",
+    "NoticeKind",
     "Notifications",
     "Override",
     "Person",
+    "PersonNotifications",
+    "RateLimit",
     "RotationLayer",
     "Routing",
     "RoutingRule",

@@ -14,6 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from escalator_shared.config.durations import Duration
 from escalator_shared.config.email import EmailIntake
+from escalator_shared.config.notifications import (
+    Channel,
+    CustomerUpdate,
+    Notifications,
+    PersonNotifications,
+    Url,
+    webhook_destinations,
+)
 from escalator_shared.config.oncall import Schedule, TimeWindow, check_time_zone
 from escalator_shared.config.routing import (
     EscalationPolicy,
@@ -53,6 +61,10 @@ class Person(_Strict):
     )
     slack_id: str | None = Field(default=None, description="Slack member id, e.g. U024BE7LH.")
     teams_id: str | None = Field(default=None, description="Microsoft Teams user id or UPN.")
+    slack_webhook: Url | None = Field(default=None, description="Slack incoming webhook (a DM).")
+    teams_webhook: Url | None = Field(default=None, description="Teams workflow webhook.")
+    webhook_url: Url | None = Field(default=None, description="Generic signed JSON webhook.")
+    notify: PersonNotifications = Field(default_factory=PersonNotifications)
     time_zone: str = "UTC"
     working_hours: list[TimeWindow] = Field(
         default_factory=list, description="In the person's time zone; empty: not stated."
@@ -63,41 +75,12 @@ class Person(_Strict):
     def _known_zone(cls, value: str) -> str:
         return check_time_zone(value)
 
-    def channels(self) -> list[Channel]:
-        """The channels this person can be reached on."""
-        reachable: dict[Channel, object] = {
-            "sms": self.phone,
-            "slack": self.slack_id,
-            "teams": self.teams_id,
-            "email": self.email,
-        }
-        return [channel for channel, address in reachable.items() if address]
-
-
-Channel = Literal["sms", "slack", "teams", "email", "digest"]
-
-DEFAULT_CHANNELS_BY_PRIORITY: dict[Priority, list[Channel]] = {
-    Priority.P1: ["sms", "slack", "teams", "email"],
-    Priority.P2: ["sms", "slack", "teams", "email"],
-    Priority.P3: ["email"],
-    Priority.P4: ["email"],
-    Priority.P5: ["digest"],
-}
-
-
-class Notifications(_Strict):
-    """Which channels a page uses by priority (critical: every channel; low: a digest)."""
-
-    channels_by_priority: dict[Priority, list[Channel]] = Field(
-        default_factory=lambda: dict(DEFAULT_CHANNELS_BY_PRIORITY)
-    )
-
-    def channels_for(self, person: Person, priority: Priority) -> list[Channel]:
-        """The channels a page of this priority reaches the person on (email as the fallback)."""
-        wanted = self.channels_by_priority.get(priority, ["email"])
-        reachable = {*person.channels(), "digest"}
-        chosen = [channel for channel in wanted if channel in reachable]
-        return chosen or ["email"]
+    def with_address(self) -> dict[Channel, str]:
+        """Channels whose address is the person's own: SMS (phone) and email."""
+        own: dict[Channel, str] = {"email": self.email}
+        if self.phone:
+            own["sms"] = self.phone
+        return own
 
 
 class StaffToken(_Strict):
@@ -150,6 +133,12 @@ class Client(_Strict):
         default_factory=list, description="Client-specific rules, tried before the global ones."
     )
     escalation_policy: Identifier | None = None
+    slack_webhook: Url | None = Field(default=None, description="The client's Slack channel.")
+    teams_webhook: Url | None = Field(default=None, description="The client's Teams channel.")
+    webhook_url: Url | None = Field(default=None, description="The client's signed webhook.")
+    customer_updates: list[CustomerUpdate] | None = Field(
+        default=None, description="Status updates its requesters get; default: the global list."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -260,6 +249,30 @@ class EscalatorConfig(_Strict):
     def person(self, person_id: str) -> Person:
         """The person with that id; KeyError if none."""
         return _by_id(self.people, person_id)
+
+    def team(self, team_id: str) -> Team | None:
+        """The team with that id, or None."""
+        return next((t for t in self.teams if t.id == team_id), None)
+
+    def destinations(
+        self, person: Person, team_id: str | None = None, client_id: str | None = None
+    ) -> dict[Channel, str]:
+        """Where a message to the person goes on each channel it can use: phone (when an SMS
+        provider is configured), email, and the first Slack, Teams and webhook URL named by
+        the person, the ticket's team, its client, or the defaults (Slack and Teams only for
+        people with a Slack or Teams id, or a webhook of their own)."""
+        own = person.with_address()
+        if self.notifications.sms is None:
+            own.pop("sms", None)
+        team = self.team(team_id) if team_id else None
+        client = next((c for c in self.clients if c.id == client_id), None)
+        hooks = webhook_destinations([person, team, client], self.notifications.webhooks)
+        # A shared Slack or Teams channel reaches only people who are on it (it mentions them).
+        if not (person.slack_webhook or person.slack_id):
+            hooks.pop("slack", None)
+        if not (person.teams_webhook or person.teams_id):
+            hooks.pop("teams", None)
+        return {**hooks, **own}
 
     def client(self, client_id: str) -> Client:
         """The client with that id; KeyError if none."""

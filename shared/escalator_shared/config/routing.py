@@ -14,6 +14,7 @@ from typing import Annotated, Final, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from escalator_shared.config.durations import Duration
+from escalator_shared.config.notifications import Url
 from escalator_shared.config.oncall import TimeWindow, check_time_zone
 from escalator_shared.events.values import EscalationReason, Priority, Severity
 from escalator_shared.priority import Level
@@ -49,6 +50,9 @@ class Team(_Strict):
         default=None,
         description="Policy of tickets routed to the team (unless the rule names one).",
     )
+    slack_webhook: Url | None = Field(default=None, description="The team's Slack channel.")
+    teams_webhook: Url | None = Field(default=None, description="The team's Teams channel.")
+    webhook_url: Url | None = Field(default=None, description="The team's signed webhook.")
 
 
 class RuleMatch(_Strict):
@@ -141,6 +145,8 @@ DEFAULT_ACTIONS: Final[dict[EscalationReason, StepAction]] = {
     EscalationReason.SLA_BREACHED: "next_step",
     EscalationReason.CUSTOMER_DISSATISFIED: ["manager"],
     EscalationReason.MANUAL: "next_step",
+    # The notifier could reach nobody of the step on any channel.
+    EscalationReason.UNREACHABLE: "next_step",
 }
 
 

@@ -107,6 +107,9 @@ class TicketOpened(Event):
     requester: str | None = Field(
         default=None, description="Email address of the person who asked (email requests)."
     )
+    requester_message_id: str | None = Field(
+        default=None, description="Message-ID of the requester's email, to thread replies on."
+    )
     drill: bool = Field(
         default=False, description="A rehearsal: staff are paged, customers and vendors never."
     )

@@ -42,6 +42,7 @@ class EscalationReason(StrEnum):
     SLA_BREACHED = "sla_breached"
     CUSTOMER_DISSATISFIED = "customer_dissatisfied"
     MANUAL = "manual"
+    UNREACHABLE = "unreachable"
 
 
 # An incident comes from an alert; a request from someone asking (a customer's email).

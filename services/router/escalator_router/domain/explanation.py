@@ -68,7 +68,10 @@ def explain(router: Router, config: EscalatorConfig, facts: TicketFacts) -> Expl
                 step=planned.step,
                 round=planned.round,
                 name=step.name or f"step {planned.step + 1}",
-                pages=tuple(_planned_page(config, p.person, p.via, assignment) for p in pages),
+                pages=tuple(
+                    _planned_page(config, p.person, p.via, assignment, facts.client_id)
+                    for p in pages
+                ),
             )
         )
     return Explanation(
@@ -99,10 +102,11 @@ def _major_outage(
 
 
 def _planned_page(
-    config: EscalatorConfig, person_id: str, via: str, assignment: Assignment
+    config: EscalatorConfig, person_id: str, via: str, assignment: Assignment, client_id: str
 ) -> PlannedPage:
     person = config.person(person_id)
-    channels = config.notifications.channels_for(person, assignment.priority)
+    reachable = config.destinations(person, assignment.team, client_id)
+    channels = config.notifications.channels_for(list(reachable), assignment.priority)
     return PlannedPage(person_id, person.name, via, tuple(channels))
 
 

@@ -1,0 +1,248 @@
+"""Turns a notice into delivery rows: planned per person, rendered per channel, queued once.
+
+Rows are keyed by (trigger, recipient, channel), so a redelivered event queues nothing new. A
+digest item joins its person's open digest (one pending digest row per person).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from escalator_notifier.domain.content import TemplateBook
+from escalator_notifier.domain.delivery_plan import DIGEST, Planned, plan_for_person
+from escalator_notifier.domain.notice_context import TicketView, facts, ticket_context
+from escalator_notifier.notifier_metrics import NotifierMetrics
+from escalator_notifier.tables import deliveries
+from escalator_shared.bus.dispatcher import HandlerContext
+from escalator_shared.config import EscalatorConfig, Person
+from escalator_shared.events import Priority, new_id, utc_now
+from escalator_shared.signed_links import SignedAction, sign_action
+
+log = logging.getLogger(__name__)
+
+PENDING, IN_DIGEST = "pending", "digest"
+LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
+OPEN_COLLECTION = text("status = 'pending' AND kind IN ('bundle', 'digest')")
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell people about one ticket: its kind, priority and template variables."""
+
+    kind: str
+    priority: Priority
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Links:
+    """How one-click links are signed and where they point."""
+
+    secret: str
+    public_url: str
+    valid_for: timedelta
+
+    def for_person(self, ticket_id: str, person_id: str, now: datetime) -> dict[str, str]:
+        """Acknowledge and resolve links the person can use without logging in."""
+        expires = now + self.valid_for
+        return {
+            verb: f"{self.public_url}/v1/actions/"
+            + sign_action(self.secret, SignedAction(ticket_id, verb, person_id, expires))
+            for verb in ("acknowledge", "resolve")
+        }
+
+
+class NoticeQueue:
+    """Queues the deliveries of notices (the consumer's transaction commits them)."""
+
+    def __init__(
+        self,
+        config: EscalatorConfig,
+        book: TemplateBook,
+        links: Links,
+        metrics: NotifierMetrics,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._config = config
+        self._book = book
+        self._links = links
+        self._metrics = metrics
+        self._clock = clock
+
+    async def to_people(
+        self,
+        ctx: HandlerContext,
+        ticket: TicketView,
+        notice: Notice,
+        people: Iterable[str],
+        *,
+        trigger: str | None = None,
+    ) -> int:
+        """Queue the notice to each person once; the number of deliveries queued."""
+        now = self._clock()
+        rows: list[dict[str, Any]] = []
+        digests: list[tuple[Person, Planned, dict[str, Any]]] = []
+        base = {**ticket_context(ticket, now), **notice.variables}
+        for person_id in dict.fromkeys(people):
+            person = self._config.person(person_id)
+            destinations = self._config.destinations(person, ticket.team, ticket.client_id)
+            plans = plan_for_person(
+                kind=notice.kind,
+                priority=notice.priority,
+                person=person,
+                destinations=destinations,
+                policy=self._config.notifications,
+                now=now,
+            )
+            if not plans:
+                self._metrics.suppressed.labels(channel="any", reason="muted").inc()
+            links = (
+                self._links.for_person(ticket.ticket_id, person.id, now)
+                if notice.kind in LINK_KINDS
+                else {}
+            )
+            variables = {**base, "person": {"id": person.id, "name": person.name}, "links": links}
+            for plan in plans:
+                row = self._row(ctx, ticket, notice, person.id, plan, variables, trigger)
+                row["details"]["mention"] = person.slack_id if plan.channel == "slack" else None
+                if plan.channel == DIGEST:
+                    digests.append((person, plan, row))
+                else:
+                    rows.append(row)
+                    if plan.held_until is not None:
+                        self._metrics.held.labels(channel=plan.channel).inc()
+        for person, plan, row in digests:
+            row["collection"] = await self._open_digest(ctx.uow.session, ctx, ticket, person, plan)
+            row["status"] = IN_DIGEST
+            rows.append(row)
+        return await self._insert(ctx.uow.session, rows)
+
+    async def to_address(
+        self,
+        ctx: HandlerContext,
+        ticket: TicketView,
+        notice: Notice,
+        address: str,
+        *,
+        trigger: str | None = None,
+        thread: tuple[str, ...] = (),
+    ) -> int:
+        """Queue an email to an address (a customer, or a message another service worded)."""
+        now = self._clock()
+        variables = {**ticket_context(ticket, now), **notice.variables, "links": {}}
+        plan = Planned("email", address, now)
+        row = self._row(ctx, ticket, notice, address, plan, variables, trigger)
+        if thread:
+            row["details"]["in_reply_to"] = thread[-1]
+            row["details"]["references"] = list(thread)
+        return await self._insert(ctx.uow.session, [row])
+
+    def _row(  # noqa: PLR0917 - the parts of one row
+        self,
+        ctx: HandlerContext,
+        ticket: TicketView,
+        notice: Notice,
+        recipient: str,
+        plan: Planned,
+        variables: dict[str, Any],
+        trigger: str | None,
+    ) -> dict[str, Any]:
+        content = self._book.render(notice.kind, plan.channel, variables)
+        now = self._clock()
+        trigger_id = trigger or ctx.envelope.event_id
+        if plan.repeat:
+            trigger_id = f"{trigger_id}#repeat{plan.repeat}"
+        return {
+            "id": new_id(),
+            "trigger_event_id": trigger_id,
+            "trigger_occurred_at": ctx.envelope.occurred_at,
+            "correlation_id": ctx.envelope.correlation_id,
+            "ticket_id": ticket.ticket_id,
+            "client_id": ticket.client_id,
+            "recipient": recipient,
+            "channel": plan.channel,
+            "address": plan.address,
+            "subject": content.subject,
+            "body": content.text,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": plan.send_at,
+            "created_at": now,
+            "kind": notice.kind,
+            "priority": notice.priority.value,
+            "details": {
+                "summary": content.summary,
+                "facts": facts(ticket, now),
+                "links": variables.get("links") or {},
+            },
+            "held_until": plan.held_until,
+            "repeat": plan.repeat,
+            "item_count": 0,
+        }
+
+    async def _open_digest(
+        self,
+        session: AsyncSession,
+        ctx: HandlerContext,
+        ticket: TicketView,
+        person: Person,
+        plan: Planned,
+    ) -> str:
+        """The id of the person's pending digest, opened now if there is none."""
+        now = self._clock()
+        statement = (
+            insert(deliveries)
+            .values(
+                id=new_id(),
+                trigger_event_id=f"digest:{new_id()}",
+                trigger_occurred_at=now,
+                correlation_id=ctx.envelope.correlation_id,
+                ticket_id="",
+                client_id="",
+                recipient=person.id,
+                channel="email",
+                address=person.email,
+                subject="",
+                body="",
+                status=PENDING,
+                attempts=0,
+                next_attempt_at=plan.send_at,
+                created_at=now,
+                kind="digest",
+                details={"every": person.notify.digest_every},
+                repeat=0,
+                item_count=1,
+            )
+            .on_conflict_do_update(
+                index_elements=["recipient", "channel", "kind"],
+                index_where=OPEN_COLLECTION,
+                set_={"item_count": deliveries.c.item_count + 1},
+            )
+            .returning(deliveries.c.id)
+        )
+        digest_id: str = (await session.execute(statement)).scalar_one()
+        return digest_id
+
+    async def _insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        result = await session.execute(
+            insert(deliveries)
+            .values(rows)
+            .on_conflict_do_nothing(constraint="deliveries_once")
+            .returning(deliveries.c.channel)
+        )
+        queued = list(result.scalars())
+        for channel in {r["channel"] for r in rows}:
+            duplicates = sum(r["channel"] == channel for r in rows) - queued.count(channel)
+            if duplicates:
+                self._metrics.suppressed.labels(channel=channel, reason="duplicate").inc(duplicates)
+        return len(queued)

@@ -1,0 +1,191 @@
+"""Benchmark: notifications fanned out by the notifier to a local HTTP receiver.
+
+One notifier process (or more) on Kafka and PostgreSQL from `deploy/local/infra.sh`, and a
+webhook receiver (tests/benchmarks/receiver_stub.py, its own process). The configuration has
+`--people` technicians, each with a generic webhook at the receiver and the rule "assigned:
+webhook", and rate limits high enough not to bundle. For each ticket the benchmark produces an
+EscalationStepReached paging one technician (round robin), open-loop at `--rate` per second for
+`--seconds`.
+
+Figures:
+- **notifications/s**: messages received divided by the time from the first event produced to
+  the last message received;
+- **event to delivery**: per message, from the event produced to its arrival at the receiver
+  (consumer, queue, worker, HTTP), wall clock on one machine;
+- **duplicates**: messages received more than once (by delivery id), and tickets with more than
+  one message.
+
+Usage: python -m tests.benchmarks.notifier [--rate 1000] [--seconds 20] [--instances 1]
+       [--people 50] [--batch 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+import yaml
+from aiokafka import AIOKafkaProducer
+
+from escalator_shared.events import Envelope, EscalationStepReached, Priority
+from tests.benchmarks.service_processes import start_services
+from tests.benchmarks.vendor_gateway import _percentiles, _wait_for
+from tests.harness.environment import REPO, provide_infrastructure
+from tests.harness.isolation import Namespace, unique_suffix
+from tests.harness.processes import free_port
+
+
+def bench_config(directory: Path, receiver_url: str, people: int) -> Path:
+    """The example configuration plus `people` technicians reached by webhook only."""
+    config: dict[str, Any] = yaml.safe_load((REPO / "deploy/config/example.yaml").read_text())
+    config["people"].extend(
+        {
+            "id": f"bench{n:03d}",
+            "name": f"Bench Technician {n}",
+            "email": f"bench{n:03d}@msp.example",
+            "webhook_url": f"{receiver_url}/bench{n:03d}",
+            "notify": {"rules": {"assigned": ["webhook"]}},
+        }
+        for n in range(people)
+    )
+    config["notifications"]["rate_limits"] = {"webhook": {"max": 1_000_000, "per": "1m"}}
+    path = directory / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def _event(n: int, run: str, people: int) -> tuple[bytes, bytes]:
+    ticket_id = f"bench-{run}-{n:07d}"
+    reached = EscalationStepReached(
+        title=f"Disk C: 95% full on srv-{n}",
+        priority=Priority.P3,
+        policy="standard",
+        step=0,
+        round=0,
+        step_name="L1 on call",
+        reason="routed",
+        people=[f"bench{n % people:03d}"],
+        via=["bench"],
+    )
+    envelope = Envelope.wrap(reached, ticket_id=ticket_id, client_id="acme", producer="bench")
+    return ticket_id.encode(), envelope.to_bytes()
+
+
+async def _drive(
+    bootstrap: str, prefix: str, rate: int, seconds: float, people: int
+) -> dict[str, float]:
+    """Produce at `rate`; the produce time (wall clock) by ticket id."""
+    run = unique_suffix()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=2, acks="all")
+    await producer.start()
+    produced: dict[str, float] = {}
+    try:
+        started = time.monotonic()
+        for n in range(int(rate * seconds)):
+            await asyncio.sleep(max(started + n / rate - time.monotonic(), 0))
+            key, value = _event(n, run, people)
+            await producer.send(f"{prefix}routing", value=value, key=key)
+            produced[key.decode()] = time.time()
+        await producer.flush()
+    finally:
+        await producer.stop()
+    return produced
+
+
+def _collect(stats_url: str, expected: int, within: float) -> dict[str, list[Any]]:
+    deadline = time.monotonic() + within
+    arrivals: dict[str, list[Any]] = {}
+    while time.monotonic() < deadline:
+        arrivals = httpx.get(stats_url, timeout=30).json()["arrivals"]
+        if len(arrivals) >= expected:
+            break
+        time.sleep(0.5)
+    time.sleep(1)  # late duplicates, if any
+    final: dict[str, list[Any]] = httpx.get(stats_url, timeout=30).json()["arrivals"]
+    return final
+
+
+def _report(
+    args: argparse.Namespace, produced: dict[str, float], arrivals: dict[str, list[Any]]
+) -> None:
+    first: dict[str, float] = {}
+    for ticket_id, times in arrivals.values():
+        first[ticket_id] = min(first.get(ticket_id, times[0]), *times)
+    latencies = [at - produced[t] for t, at in first.items() if t in produced]
+    span = max(first.values()) - min(produced.values()) if first else float("nan")
+    resent = sum(len(times) - 1 for _, times in arrivals.values())
+    per_ticket = Counter(ticket_id for ticket_id, _ in arrivals.values())
+    print(
+        f"notifier, {args.instances} process(es), {args.people} recipients by webhook, "
+        f"batch {args.batch}, offered {args.rate} notifications/s for {args.seconds:g} s"
+    )
+    print(
+        f"  delivered: {len(first)}/{len(produced)} in {span:.1f} s "
+        f"= {len(first) / span:,.0f} notifications/s"
+    )
+    print(f"  event to delivery: {_percentiles(latencies)}")
+    print(
+        f"  duplicates: {resent} resent deliveries, "
+        f"{sum(n > 1 for n in per_ticket.values())} tickets with more than one message"
+    )
+
+
+def main() -> None:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--instances", type=int, default=1)
+    parser.add_argument("--people", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=200, help="messages sent at once")
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        infra = provide_infrastructure(stack)
+        namespace = Namespace(unique_suffix())
+        workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        port = free_port()
+        receiver = subprocess.Popen(
+            [sys.executable, "-m", "tests.benchmarks.receiver_stub", "--port", str(port)],
+            cwd=REPO,
+        )
+        stack.callback(receiver.kill)
+        _wait_for(f"http://127.0.0.1:{port}/stats")
+        config = bench_config(workdir, f"http://127.0.0.1:{port}", args.people)
+        start_services(
+            stack,
+            infra,
+            namespace,
+            "notifier",
+            config,
+            args.instances,
+            partitions=6,
+            transaction_size=100,
+            env={
+                "ESCALATOR_DELIVERY_BATCH_SIZE": str(args.batch),
+                "ESCALATOR_HTTP_CONNECTIONS": "64",
+            },
+        )
+        produced = asyncio.run(
+            _drive(
+                infra.kafka_bootstrap_servers,
+                namespace.topic_prefix,
+                args.rate,
+                args.seconds,
+                args.people,
+            )
+        )
+        arrivals = _collect(f"http://127.0.0.1:{port}/stats", len(produced), within=120)
+        _report(args, produced, arrivals)
+
+
+if __name__ == "__main__":
+    main()
