@@ -61,6 +61,7 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         limits=WorkerLimits(
             batch_size=settings.delivery_batch_size,
             lease=timedelta(seconds=settings.delivery_lease_seconds),
+            in_flight=settings.http_connections,
             max_attempts=settings.delivery_max_attempts,
             retry_base=timedelta(seconds=settings.delivery_retry_base_seconds),
             retry_cap=timedelta(seconds=settings.delivery_retry_cap_seconds),

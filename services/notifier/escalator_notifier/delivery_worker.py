@@ -67,6 +67,7 @@ class WorkerLimits:
 
     batch_size: int = 200
     lease: timedelta = timedelta(seconds=60)
+    in_flight: int = 16
     max_attempts: int = 6
     retry_base: timedelta = timedelta(seconds=2)
     retry_cap: timedelta = timedelta(minutes=5)
@@ -102,6 +103,7 @@ class DeliveryWorker:
         self._metrics = metrics
         self._limits = limits
         self._clock = clock
+        self._in_flight = asyncio.Semaphore(limits.in_flight)
         self.loop = PollingLoop(self.step, poll_seconds)
 
     async def step(self) -> bool:
@@ -109,7 +111,7 @@ class DeliveryWorker:
         claimed = await self._claim()
         if not claimed:
             return False
-        outcomes = await asyncio.gather(*(self._send(row) for row in claimed))
+        outcomes = await asyncio.gather(*(self._send_in_turn(row) for row in claimed))
         await self._record(outcomes)
         return True
 
@@ -247,6 +249,12 @@ class DeliveryWorker:
         return admitted
 
     # --- send ---------------------------------------------------------------------------
+
+    async def _send_in_turn(self, row: Any) -> _Outcome:
+        # No more requests in flight than connections: a queue inside the HTTP pool costs
+        # far more than this semaphore.
+        async with self._in_flight:
+            return await self._send(row)
 
     async def _send(self, row: Any) -> _Outcome:
         channel = self._channels.get(row.channel)

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_notifier.domain.content import TemplateBook
-from escalator_notifier.domain.delivery_plan import DIGEST, Planned, plan_for_person
+from escalator_notifier.domain.delivery_plan import DIGEST, PAGE_KINDS, Planned, plan_for_person
 from escalator_notifier.domain.notice_context import TicketView, facts, ticket_context
 from escalator_notifier.notifier_metrics import NotifierMetrics
 from escalator_notifier.tables import deliveries
@@ -31,6 +31,11 @@ log = logging.getLogger(__name__)
 PENDING, IN_DIGEST = "pending", "digest"
 LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
 OPEN_COLLECTION = text("status = 'pending' AND kind IN ('bundle', 'digest')")
+_INSERT = (
+    insert(deliveries)
+    .on_conflict_do_nothing(constraint="deliveries_once")
+    .returning(deliveries.c.channel, sort_by_parameter_order=True)
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,10 @@ class NoticeQueue:
                     rows.append(row)
                     if plan.held_until is not None:
                         self._metrics.held.labels(channel=plan.channel).inc()
+        if notice.kind in PAGE_KINDS and rows:
+            await self._supersede_repeats(
+                ctx.uow.session, ticket.ticket_id, {r["recipient"] for r in rows}
+            )
         for person, plan, row in digests:
             row["collection"] = await self._open_digest(ctx.uow.session, ctx, ticket, person, plan)
             row["status"] = IN_DIGEST
@@ -186,7 +195,27 @@ class NoticeQueue:
             "held_until": plan.held_until,
             "repeat": plan.repeat,
             "item_count": 0,
+            "collection": None,
         }
+
+    async def _supersede_repeats(
+        self, session: AsyncSession, ticket_id: str, people: set[str]
+    ) -> None:
+        """A new page of a ticket replaces the repeats still waiting from its earlier pages."""
+        result = await session.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.ticket_id == ticket_id,
+                deliveries.c.recipient.in_(people),
+                deliveries.c.status == PENDING,
+                deliveries.c.repeat > 0,
+                deliveries.c.kind.in_(PAGE_KINDS),
+            )
+            .values(status="cancelled")
+            .returning(deliveries.c.channel)
+        )
+        for channel in result.scalars():
+            self._metrics.suppressed.labels(channel=channel, reason="superseded").inc()
 
     async def _open_digest(
         self,
@@ -234,12 +263,8 @@ class NoticeQueue:
     async def _insert(self, session: AsyncSession, rows: list[dict[str, Any]]) -> int:
         if not rows:
             return 0
-        result = await session.execute(
-            insert(deliveries)
-            .values(rows)
-            .on_conflict_do_nothing(constraint="deliveries_once")
-            .returning(deliveries.c.channel)
-        )
+        # One cached statement, its rows sent as one batch (executemany with RETURNING).
+        result = await session.execute(_INSERT, rows)
         queued = list(result.scalars())
         for channel in {r["channel"] for r in rows}:
             duplicates = sum(r["channel"] == channel for r in rows) - queued.count(channel)

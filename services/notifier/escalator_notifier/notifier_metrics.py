@@ -38,7 +38,7 @@ class NotifierMetrics:
             ),
             suppressed=Counter(
                 "escalator_notifications_suppressed_total",
-                "Messages not sent, by channel and reason (duplicate, muted, cancelled).",
+                "Messages not sent by channel and reason: duplicate, muted, cancelled, superseded.",
                 ["channel", "reason"],
                 registry=registry,
             ),

@@ -20,7 +20,9 @@ class NotifierSettings(SmtpSettings):
     )
     delivery_retry_base_seconds: float = Field(default=2.0, gt=0)
     delivery_retry_cap_seconds: float = Field(default=300.0, gt=0)
-    http_connections: int = Field(default=64, ge=1, description="Connections to HTTP channels.")
+    http_connections: int = Field(
+        default=16, ge=1, description="Connections to HTTP channels, and messages in flight."
+    )
     http_timeout_seconds: float = Field(default=10.0, gt=0)
     sms_auth_token: SecretStr | None = Field(
         default=None, description="Auth token of the SMS provider's account (Twilio)."

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalator_notifier.domain.notice_context import STOPPED, Clock, TicketView
-from escalator_notifier.tables import assignments, ticket_clocks, tickets
+from escalator_notifier.domain.notice_context import Clock, TicketView
+from escalator_notifier.tables import ticket_clocks, tickets
 from escalator_shared.config import EscalatorConfig
 
 
@@ -48,44 +49,63 @@ async def set_clock(
     )
 
 
+# One round trip: the assignment, the opening's facts and the live clocks of one ticket.
+_VIEW = text(
+    """
+    SELECT a.title, a.priority, a.tier, a.team, a.assignee, a.backup,
+           t.title AS opened_title, t.priority AS opened_priority, t.reference, t.requester,
+           t.requester_message_id,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'metric', c.metric, 'state', c.state, 'due_at', c.due_at,
+                       'remaining_seconds', c.remaining_seconds) ORDER BY c.due_at), '[]')
+              FROM ticket_clocks c
+             WHERE c.ticket_id = k.id AND c.state <> 'stopped') AS clocks
+      FROM (SELECT CAST(:ticket_id AS text) AS id) k
+      LEFT JOIN assignments a ON a.ticket_id = k.id
+      LEFT JOIN tickets t ON t.ticket_id = k.id
+    """
+)
+
+
 async def load_view(
     session: AsyncSession, config: EscalatorConfig, ticket_id: str, client_id: str
 ) -> TicketView | None:
     """The ticket as the notifier knows it from intake's opening and the router's assignment;
     None before either has arrived."""
-    routed = (
-        await session.execute(select(assignments).where(assignments.c.ticket_id == ticket_id))
-    ).first()
-    opened = (
-        await session.execute(select(tickets).where(tickets.c.ticket_id == ticket_id))
-    ).first()
-    if routed is None and opened is None:
+    row = (await session.execute(_VIEW, {"ticket_id": ticket_id})).one()
+    title = row.title or row.opened_title
+    if title is None:
         return None
     clocks = [
-        Clock(row.metric, row.state, row.due_at, row.remaining_seconds)
-        for row in await session.execute(
-            select(ticket_clocks)
-            .where(ticket_clocks.c.ticket_id == ticket_id, ticket_clocks.c.state != STOPPED)
-            .order_by(ticket_clocks.c.due_at)
+        Clock(
+            c["metric"],
+            c["state"],
+            datetime.fromisoformat(c["due_at"]) if c["due_at"] else None,
+            c["remaining_seconds"],
         )
+        for c in _json_list(row.clocks)
     ]
     client = next((c for c in config.clients if c.id == client_id), None)
-    names = {p.id: p.name for p in config.people}
-    facts: Any = routed or opened
-    assignee = routed.assignee if routed else None
+    assignee = row.assignee
+    names = {p.id: p.name for p in config.people} if assignee else {}
     return TicketView(
         ticket_id=ticket_id,
         client_id=client_id,
         client_name=client.name if client else client_id,
-        title=facts.title,
-        priority=facts.priority,
-        reference=opened.reference if opened else None,
-        tier=routed.tier if routed else None,
-        team=routed.team if routed else None,
+        title=title,
+        priority=row.priority or row.opened_priority,
+        reference=row.reference,
+        tier=row.tier,
+        team=row.team,
         assignee=assignee,
         assignee_name=names.get(assignee, assignee) if assignee else None,
-        backup=routed.backup if routed else None,
-        requester=opened.requester if opened else None,
-        requester_message_id=opened.requester_message_id if opened else None,
+        backup=row.backup,
+        requester=row.requester,
+        requester_message_id=row.requester_message_id,
         clocks=clocks,
     )
+
+
+def _json_list(value: Any) -> list[dict[str, Any]]:
+    loaded = json.loads(value) if isinstance(value, str) else value
+    return list(loaded or [])

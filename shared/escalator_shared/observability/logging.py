@@ -47,3 +47,5 @@ def configure_logging(service: str, level: str) -> None:
     root.setLevel(level)
     logging.getLogger("aiokafka").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # One line per outgoing request is noise at our rates; failures are logged by the callers.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))

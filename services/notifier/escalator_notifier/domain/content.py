@@ -16,6 +16,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from escalator_notifier.domain.payloads import ordered_links
+
 BUILT_IN = Path(__file__).parent.parent / "templates"
 _SEPARATOR = "\x1e"
 _SPACES = re.compile(r"[ \t]+")
@@ -38,16 +40,24 @@ class TemplateBook:
         loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(BUILT_IN)]
         if folder is not None:
             loaders.insert(0, jinja2.FileSystemLoader(folder))
+        # Templates are read once: no file checks on every message.
         self._env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader(loaders), autoescape=False, keep_trailing_newline=False
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            keep_trailing_newline=False,
+            auto_reload=False,
         )
+        self._chosen: dict[tuple[str, str], jinja2.Template] = {}
         self._html = jinja2.Environment(
             loader=jinja2.FileSystemLoader(BUILT_IN), autoescape=True
         ).get_template("email.html.j2")
 
     def render(self, kind: str, channel: str, context: Mapping[str, Any]) -> Content:
         """The message for a kind of notice on a channel."""
-        template = self._env.select_template([f"{kind}.{channel}.j2", f"{kind}.j2"])
+        template = self._chosen.get((kind, channel))
+        if template is None:
+            template = self._env.select_template([f"{kind}.{channel}.j2", f"{kind}.j2"])
+            self._chosen[(kind, channel)] = template
         parts = template.render(context).split(_SEPARATOR)
         if len(parts) != 3:
             raise ValueError(f"template {template.name} must extend _base.j2 (three blocks)")
@@ -59,7 +69,7 @@ class TemplateBook:
         paragraphs: Sequence[list[str]] = [
             block.splitlines() for block in text.split("\n\n") if block.strip()
         ]
-        return self._html.render(subject=subject, paragraphs=paragraphs, links=dict(links))
+        return self._html.render(subject=subject, paragraphs=paragraphs, links=ordered_links(links))
 
 
 def _one_line(text: str) -> str:

@@ -19,6 +19,14 @@ from typing import Any
 SMS_LIMIT = 306  # two concatenated GSM-7 segments
 _SLACK_TEXT_LIMIT = 2900  # a section's text may hold 3000 characters
 _BUTTON_STYLES = {"acknowledge": "primary", "resolve": "danger"}
+_LINK_ORDER = ("acknowledge", "resolve")
+
+
+def ordered_links(links: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    """The links as buttons show them: acknowledge, resolve, then the others by name (stored
+    links come back from JSONB in no particular order)."""
+    rank = {name: n for n, name in enumerate(_LINK_ORDER)}
+    return sorted((links or {}).items(), key=lambda item: (rank.get(item[0], 99), item[0]))
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,7 @@ def slack_payload(message: Message) -> dict[str, Any]:
                         "action_id": name,
                         **({"style": _BUTTON_STYLES[name]} if name in _BUTTON_STYLES else {}),
                     }
-                    for name, url in message.links.items()
+                    for name, url in ordered_links(message.links)
                 ],
             }
         )
@@ -115,7 +123,7 @@ def teams_payload(message: Message) -> dict[str, Any]:
     if message.links:
         card["actions"] = [
             {"type": "Action.OpenUrl", "title": name.capitalize(), "url": url}
-            for name, url in message.links.items()
+            for name, url in ordered_links(message.links)
         ]
     return {
         "type": "message",
