@@ -12,6 +12,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.harness.chat_receivers import ChatReceivers
 from tests.harness.environment import REPO, Infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
 from tests.harness.processes import SERVICES, ServiceProcess, free_port
@@ -193,6 +194,15 @@ class RunningSystem:
             f"ticket {ticket_id} showed no {until}",
             detail=lambda: str(self.ticket(ticket_id)),
         )
+
+
+@pytest.fixture(scope="module")
+def chat() -> Iterator[ChatReceivers]:
+    """Slack, Teams and SMS stand-ins, for modules whose configuration points at them."""
+    receivers = ChatReceivers()
+    receivers.start()
+    yield receivers
+    receivers.stop()
 
 
 @pytest.fixture(scope="module")

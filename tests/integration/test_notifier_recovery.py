@@ -13,14 +13,8 @@ import pytest
 from escalator_shared.events import Priority
 from tests.harness.chat_receivers import SLACK_PATH, SMS_BASE_PATH, TEAMS_PATH, WEBHOOK_PATH, Answer
 from tests.harness.isolation import Namespace
-from tests.integration.notifier_pipeline import (
-    Pipelines,
-    pipelines,
-    silent_smtp,
-    step_reached,
-    stop_mid_send,
-    until,
-)
+from tests.integration.notifier_failures import silent_smtp, stop_mid_send, until
+from tests.integration.notifier_pipeline import Pipelines, pipelines, step_reached
 
 pytestmark = pytest.mark.integration
 
@@ -90,10 +84,6 @@ async def test_a_send_cut_short_is_resent_only_where_the_receiver_drops_duplicat
         assert log[0].provider_response == RESENT
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a late outcome's attempt row collides with the recovery's 'unsure' row",
-)
 async def test_a_worker_answered_after_its_lease_ran_out_still_records_its_batch(
     make: Pipelines,
 ) -> None:
@@ -116,11 +106,6 @@ async def test_a_worker_answered_after_its_lease_ran_out_still_records_its_batch
     assert [a.outcome for a in await p.attempts(row.id)] == ["unsure", "sent"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: recovering a digest while the next one is open violates the open-collection "
-    "index, and every later claim fails the same way",
-)
 async def test_a_digest_cut_short_is_resent_even_once_the_next_digest_has_opened(
     make: Pipelines,
 ) -> None:
@@ -137,8 +122,11 @@ async def test_a_digest_cut_short_is_resent_even_once_the_next_digest_has_opened
     await p.open_ticket("t-b2", Priority.P5, assignee="dave", title="Patch window tonight")
     await p.handle(step_reached(Priority.P5, ["dave"], title="Patch window tonight"), "t-b2")
     p.clock.advance(LEASE_OVER)
+    await p.open_ticket("t-b3", Priority.P1)  # and an unrelated urgent page must still go out
+    await p.handle(step_reached(Priority.P1, ["bob"]), "t-b3")
     await p.drain()
-    [email] = p.sink.messages
+    assert len(p.receivers.received(SMS_BASE_PATH)) == 1
+    [email] = p.sink.matching("Your daily digest", to="dave@msp.example")
     assert email["Subject"] == "Your daily digest: 1 low-priority notification"
     first, second = await p.deliveries(kind="digest")
     assert (first.status, second.status) == ("sent", "pending")

@@ -12,16 +12,15 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_notifier.domain.content import TemplateBook
-from escalator_notifier.tables import deliveries
+from escalator_notifier.tables import OPEN_COLLECTION, deliveries
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import new_id, utc_now
 
-OPEN_COLLECTION = text("status = 'pending' AND kind IN ('bundle', 'digest')")
 LISTED = 20  # members listed by subject; the rest are counted
 
 

@@ -108,16 +108,16 @@ class DeliveryWorker:
 
     async def step(self) -> bool:
         """Claim, send and record one batch; False when nothing was due."""
-        claimed = await self._claim()
-        if not claimed:
-            return False
-        outcomes = await asyncio.gather(*(self._send_in_turn(row) for row in claimed))
-        await self._record(outcomes)
-        return True
+        due, claimed = await self._claim()
+        if claimed:
+            outcomes = await asyncio.gather(*(self._send_in_turn(row) for row in claimed))
+            await self._record(outcomes)
+        return due
 
     # --- claim --------------------------------------------------------------------------
 
-    async def _claim(self) -> list[Any]:
+    async def _claim(self) -> tuple[bool, list[Any]]:
+        """(whether anything was due, the rows claimed to send now)."""
         now = self._clock()
         async with self._unit_of_work() as uow:
             await self._recover_expired(uow, now)
@@ -131,7 +131,7 @@ class DeliveryWorker:
                 )
             )
             if not rows:
-                return []
+                return False, []
             admitted = await self._admit(uow, rows, now)
             ready = []
             for row in admitted:
@@ -152,7 +152,7 @@ class DeliveryWorker:
                         attempts=deliveries.c.attempts + 1,
                     )
                 )
-        return ready
+        return True, ready
 
     async def _recover_expired(self, uow: UnitOfWork, now: datetime) -> None:
         """Rows a dead process left `sending`: resend where that is safe, else mark unsure."""
@@ -279,9 +279,19 @@ class DeliveryWorker:
         now = self._clock()
         sent: list[dict[str, Any]] = []
         async with self._unit_of_work() as uow:
+            ours = await self._still_ours(uow, outcomes)
             for outcome in outcomes:
                 row = outcome.row
                 attempt = row.attempts + 1
+                if row.id not in ours:
+                    # The lease ran out first: recovery has settled the row (unsure, or to be
+                    # sent again); this late answer changes nothing.
+                    log.warning(
+                        "delivery %s answered after its lease ran out (%s)",
+                        row.id,
+                        outcome.response,
+                    )
+                    continue
                 guard = and_(
                     deliveries.c.id == row.id,
                     deliveries.c.status == SENDING,
@@ -331,6 +341,18 @@ class DeliveryWorker:
                     ),
                     sent,
                 )
+
+    async def _still_ours(self, uow: UnitOfWork, outcomes: list[_Outcome]) -> set[str]:
+        """The rows still `sending` under the attempt this worker claimed (locked)."""
+        claimed = {o.row.id: o.row.attempts + 1 for o in outcomes}
+        current = await uow.session.execute(
+            select(deliveries.c.id, deliveries.c.status, deliveries.c.attempts)
+            .where(deliveries.c.id.in_(list(claimed)))
+            .with_for_update()
+        )
+        return {
+            row.id for row in current if row.status == SENDING and row.attempts == claimed[row.id]
+        }
 
     async def _sent(self, uow: UnitOfWork, row: Any, now: datetime) -> None:
         """Count the delivery and announce it (the caller marks the rows sent together)."""
@@ -402,7 +424,8 @@ class DeliveryWorker:
             client_id=row.client_id,
             correlation_id=row.correlation_id,
         )
-        if await self._fall_back(uow, row, now) or row.kind not in PAGE_KINDS:
+        if await self._fall_back(uow, row, now) or row.kind not in PAGE_KINDS or row.repeat:
+            # (A repeat that reaches nobody asks nothing more: its first page did.)
             return
         if await self._reached_otherwise(uow, row):
             return
@@ -452,7 +475,15 @@ class DeliveryWorker:
             provider_response=None,
             fallback_of=row.id,
         )
+        if channel == "slack":
+            copy["details"] = {**(row.details or {}), "mention": person.slack_id}
         await uow.session.execute(insert(deliveries).values(copy).on_conflict_do_nothing())
+        if row.kind in COLLECTIONS:
+            await uow.session.execute(
+                update(deliveries)
+                .where(deliveries.c.collection == row.id)
+                .values(collection=copy["id"])
+            )
         return True
 
     async def _reached_otherwise(self, uow: UnitOfWork, row: Any) -> bool:

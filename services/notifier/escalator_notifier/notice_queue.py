@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from escalator_notifier.domain.content import TemplateBook
 from escalator_notifier.domain.delivery_plan import DIGEST, PAGE_KINDS, Planned, plan_for_person
 from escalator_notifier.domain.notice_context import TicketView, facts, ticket_context
 from escalator_notifier.notifier_metrics import NotifierMetrics
-from escalator_notifier.tables import deliveries
+from escalator_notifier.tables import OPEN_COLLECTION, deliveries
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig, Person
 from escalator_shared.events import Priority, new_id, utc_now
@@ -30,7 +30,6 @@ log = logging.getLogger(__name__)
 
 PENDING, IN_DIGEST = "pending", "digest"
 LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
-OPEN_COLLECTION = text("status = 'pending' AND kind IN ('bundle', 'digest')")
 _INSERT = (
     insert(deliveries)
     .on_conflict_do_nothing(constraint="deliveries_once")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, select, update
 
 from escalator_notifier import ticket_store
 from escalator_notifier.domain.notice_context import (
@@ -56,6 +56,7 @@ from escalator_shared.events import (
 )
 from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 
+collections = deliveries.alias("collections")
 PERSON_KINDS = ("assigned", "escalated", "paged", "sla_warning", "sla_breached", "vendor_update")
 MANAGER_FROM_PERCENT = 75
 
@@ -369,16 +370,26 @@ class NotificationHandlers:
         return expected
 
     async def _cancel(self, ctx: HandlerContext, *, repeats_only: bool) -> None:
-        condition = [
+        """Cancel the ticket's pending notices to staff (or only their repeats); resolved, its
+        items waiting in a digest or bundle not yet sent are taken out too."""
+        mine = [
             deliveries.c.ticket_id == ctx.envelope.ticket_id,
-            deliveries.c.status == "pending",
             deliveries.c.kind.in_(PERSON_KINDS),
         ]
         if repeats_only:
-            condition.append(deliveries.c.repeat > 0)
+            waiting = and_(deliveries.c.status == "pending", deliveries.c.repeat > 0)
+        else:
+            unsent = select(collections.c.id).where(collections.c.status == "pending")
+            waiting = or_(
+                deliveries.c.status == "pending",
+                and_(
+                    deliveries.c.status.in_(["digest", "bundled"]),
+                    deliveries.c.collection.in_(unsent),
+                ),
+            )
         result = await ctx.uow.session.execute(
             update(deliveries)
-            .where(*condition)
+            .where(*mine, waiting)
             .values(status="cancelled")
             .returning(deliveries.c.channel)
         )

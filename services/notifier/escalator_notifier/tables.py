@@ -9,10 +9,16 @@ point at it through `collection`.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, Table, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
+
+# The predicate of the unique index `deliveries_open_collection` (migration 0003): the one
+# bundle per person and channel, and the one digest per person, that still takes members.
+OPEN_COLLECTION = text(
+    "status = 'pending' AND kind IN ('bundle', 'digest') AND attempts = 0 AND fallback_of IS NULL"
+)
 
 assignments = Table(
     "assignments",

@@ -48,7 +48,7 @@ class RateLimit(_Strict):
     per: Duration
 
 
-DEFAULT_RATE_LIMITS: dict[Channel, RateLimit] = {
+DEFAULT_RATE_LIMITS: dict[Channel, RateLimit | None] = {
     # GoAlert's SMS limit; the others leave room for a busy shift without a storm.
     "sms": RateLimit(max=5, per=timedelta(minutes=15)),
     "slack": RateLimit(max=10, per=timedelta(minutes=5)),
@@ -98,7 +98,10 @@ class Notifications(_Strict):
         description="Break through quiet hours, page the backup too, and repeat until acked.",
     )
     repeat: Repeat = Field(default_factory=Repeat)
-    rate_limits: dict[Channel, RateLimit] = Field(default_factory=lambda: dict(DEFAULT_RATE_LIMITS))
+    rate_limits: dict[Channel, RateLimit | None] = Field(
+        default_factory=lambda: dict(DEFAULT_RATE_LIMITS),
+        description="Per channel; channels not named keep their default, null means no limit.",
+    )
     bundle_wait: Duration = Field(
         default=timedelta(minutes=2),
         description="Longest a rate-limited message waits in its bundle.",
@@ -119,6 +122,13 @@ class Notifications(_Strict):
         description="A folder of Jinja2 templates ({kind}.j2 or {kind}.{channel}.j2) that "
         "replace the built-in ones.",
     )
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _over_the_defaults(
+        cls, limits: dict[Channel, RateLimit | None]
+    ) -> dict[Channel, RateLimit | None]:
+        return {**DEFAULT_RATE_LIMITS, **limits}
 
     def channels_for(
         self, reachable: set[Channel] | list[Channel], priority: Priority
