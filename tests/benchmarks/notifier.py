@@ -149,7 +149,8 @@ def _report(
     per_ticket = Counter(ticket_id for ticket_id, _ in measured)
     print(
         f"notifier, {args.instances} process(es), {args.people} recipients by webhook, "
-        f"batch {args.batch}, offered {args.rate} notifications/s for {args.seconds:g} s"
+        f"batch {args.batch}, {args.connections} connections, "
+        f"offered {args.rate} notifications/s for {args.seconds:g} s"
     )
     print(
         f"  delivered: {len(first)}/{len(produced)} in {span:.1f} s "
@@ -169,7 +170,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--people", type=int, default=50)
-    parser.add_argument("--batch", type=int, default=200, help="messages sent at once")
+    parser.add_argument("--batch", type=int, default=200, help="messages claimed at once")
+    parser.add_argument(
+        "--connections", type=int, default=16, help="HTTP connections (messages in flight)"
+    )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
         infra = provide_infrastructure(stack)
@@ -194,7 +198,7 @@ def main() -> None:
             transaction_size=100,
             env={
                 "ESCALATOR_DELIVERY_BATCH_SIZE": str(args.batch),
-                "ESCALATOR_HTTP_CONNECTIONS": "16",
+                "ESCALATOR_HTTP_CONNECTIONS": str(args.connections),
             },
         )
         produced = asyncio.run(

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Text, any_, bindparam, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_notifier.domain.content import TemplateBook
@@ -30,6 +30,19 @@ log = logging.getLogger(__name__)
 
 PENDING, IN_DIGEST = "pending", "digest"
 LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
+# One cached statement (the people as one array parameter, not an expanding IN list).
+_SUPERSEDE = (
+    update(deliveries)
+    .where(
+        deliveries.c.ticket_id == bindparam("of_ticket"),
+        deliveries.c.recipient == any_(bindparam("people", type_=ARRAY(Text))),
+        deliveries.c.status == PENDING,
+        deliveries.c.repeat > 0,
+        deliveries.c.kind.in_(sorted(PAGE_KINDS)),
+    )
+    .values(status="cancelled")
+    .returning(deliveries.c.channel)
+)
 _INSERT = (
     insert(deliveries)
     .on_conflict_do_nothing(constraint="deliveries_once")
@@ -202,16 +215,7 @@ class NoticeQueue:
     ) -> None:
         """A new page of a ticket replaces the repeats still waiting from its earlier pages."""
         result = await session.execute(
-            update(deliveries)
-            .where(
-                deliveries.c.ticket_id == ticket_id,
-                deliveries.c.recipient.in_(people),
-                deliveries.c.status == PENDING,
-                deliveries.c.repeat > 0,
-                deliveries.c.kind.in_(PAGE_KINDS),
-            )
-            .values(status="cancelled")
-            .returning(deliveries.c.channel)
+            _SUPERSEDE, {"of_ticket": ticket_id, "people": sorted(people)}
         )
         for channel in result.scalars():
             self._metrics.suppressed.labels(channel=channel, reason="superseded").inc()
