@@ -354,7 +354,9 @@ def test_the_sla_clock_follows_the_priority_routing_sets(system: RunningSystem) 
         return view if response.get("target_seconds") == 4 * 3600 else None
 
     # Whichever of TicketOpened and TicketRouted the SLA timer sees first, the clock ends at P5.
-    view = eventually(at_p5_target, 20, f"ticket {ticket_id}'s clock never took P5's target")
+    # (40 s: on CI's two cores the five services share the machine with the broker and the
+    # database, and this module's earlier P1 tickets keep every service busy.)
+    view = eventually(at_p5_target, 40, f"ticket {ticket_id}'s clock never took P5's target")
     assert view["priority"] == "P5"
     retargeted = [e["summary"] for e in view["timeline"] if e["event"] == "SlaClockRetargeted"]
     assert all("(routed at P5 by rule toner-is-planning)" in line for line in retargeted)
