@@ -33,6 +33,7 @@ from escalator_notifier.channels.http_channels import (
     WebhookChannel,
 )
 from escalator_notifier.collections import CollectionWriter
+from escalator_notifier.customer_updates import CustomerUpdates
 from escalator_notifier.delivery_worker import DeliveryWorker, WorkerLimits
 from escalator_notifier.domain.content import TemplateBook
 from escalator_notifier.notice_queue import Links, NoticeQueue
@@ -377,7 +378,7 @@ class Pipelines:
             registry=registry,
             metrics=metrics,
             book=book,
-            handlers=NotificationHandlers(config, queue, metrics),
+            handlers=NotificationHandlers(config, queue, metrics, CustomerUpdates(config, queue)),
             limits=limits or WorkerLimits(retry_base=timedelta(seconds=2)),
         )
         self.built.append(pipeline)

@@ -17,6 +17,7 @@ from escalator_notifier.channels.http_channels import (
     WebhookChannel,
 )
 from escalator_notifier.collections import CollectionWriter
+from escalator_notifier.customer_updates import CustomerUpdates
 from escalator_notifier.deliveries_api import deliveries_router
 from escalator_notifier.delivery_worker import DeliveryWorker, WorkerLimits
 from escalator_notifier.domain.content import TemplateBook
@@ -45,7 +46,7 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         settings.link_signing_secret.get_secret_value(), settings.public_url, policy.link_valid_for
     )
     queue = NoticeQueue(config, book, links, notifier_metrics)
-    handlers = NotificationHandlers(config, queue, notifier_metrics)
+    handlers = NotificationHandlers(config, queue, notifier_metrics, CustomerUpdates(config, queue))
     topics = runtime.topics
     runtime.add_consumer(
         "alerts",

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_notifier.domain.content import TemplateBook
-from escalator_notifier.tables import OPEN_COLLECTION, deliveries
+from escalator_notifier.tables import BUNDLED, CANCELLED, OPEN_COLLECTION, PENDING, deliveries
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import new_id, utc_now
 
@@ -52,7 +52,7 @@ class CollectionWriter:
             address=row.address,
             subject="",
             body="",
-            status="pending",
+            status=PENDING,
             attempts=0,
             next_attempt_at=due,
             created_at=now,
@@ -74,7 +74,7 @@ class CollectionWriter:
         await session.execute(
             update(deliveries)
             .where(deliveries.c.id == row.id)
-            .values(status="bundled", collection=bundle_id, finished_at=now)
+            .values(status=BUNDLED, collection=bundle_id, finished_at=now)
         )
 
     async def compose(self, session: AsyncSession, row: Any) -> Any | None:
@@ -92,10 +92,10 @@ class CollectionWriter:
                 .order_by(deliveries.c.created_at)
             )
         )
-        members = [m for m in members if m.status != "cancelled"]
+        members = [m for m in members if m.status != CANCELLED]
         if not members:
             await session.execute(
-                update(deliveries).where(deliveries.c.id == row.id).values(status="cancelled")
+                update(deliveries).where(deliveries.c.id == row.id).values(status=CANCELLED)
             )
             return None
         names = {c.id: c.name for c in self._config.clients}

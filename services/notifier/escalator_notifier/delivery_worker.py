@@ -1,17 +1,13 @@
 """Sends due deliveries: claims a batch, admits it through the rate limits, sends it
 concurrently, records every attempt.
 
-Exactly once, as far as a channel allows:
-- A claim commits the rows as `sending` under a lease before anything is sent, and the outcome
-  is recorded in a second transaction, guarded by the attempt it claimed.
-- A row whose lease ran out (the process died mid-send) is *unsure*: email (same Message-ID)
-  and the webhook (same Idempotency-Key) are sent again, since their receivers recognise a
-  resend; Slack, Teams and SMS are not, so nobody gets a second page. The attempt is recorded
-  as `unsure` and counted; an urgent page still repeats until acknowledged.
+Exactly once, as far as a channel allows: a claim commits the rows as `sending` under a lease
+before anything is sent, and the outcomes are recorded in a second transaction, only for rows
+still held under the attempt claimed. Rows whose lease ran out are settled by
+`lease_recovery`.
 
 A temporary failure is retried with exponential backoff and full jitter, never sooner than the
-provider's Retry-After; a permanent one (or retries spent) falls back to the person's next
-contact method, and when none is left for a page, asks the router to escalate.
+provider's Retry-After; a permanent one (or retries spent) goes to `delivery_failures`.
 """
 
 from __future__ import annotations
@@ -24,41 +20,34 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, tuple_, update
+from sqlalchemy import and_, bindparam, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from escalator_notifier.channels.base import NotificationChannel, SendFailed
 from escalator_notifier.collections import CollectionWriter
-from escalator_notifier.domain.delivery_plan import PAGE_KINDS, fallback_channel
+from escalator_notifier.delivery_failures import FailureHandling
 from escalator_notifier.domain.payloads import Message
 from escalator_notifier.domain.rate_window import RateWindow, admit, bundle_due
+from escalator_notifier.lease_recovery import recover_expired
 from escalator_notifier.notifier_metrics import NotifierMetrics
-from escalator_notifier.tables import assignments, deliveries, delivery_attempts, rate_windows
+from escalator_notifier.tables import (
+    COLLECTIONS,
+    PENDING,
+    SENDING,
+    SENT,
+    deliveries,
+    delivery_attempts,
+    rate_windows,
+)
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import (
-    EscalationReason,
-    EscalationRequested,
     NotificationDelivered,
-    NotificationFailed,
-    new_id,
     utc_now,
 )
 from escalator_shared.polling import PollingLoop
 
 log = logging.getLogger(__name__)
-
-PENDING, SENDING, SENT, FAILED, BUNDLED, UNSURE = (
-    "pending",
-    "sending",
-    "sent",
-    "failed",
-    "bundled",
-    "unsure",
-)
-COLLECTIONS = ("bundle", "digest")
-# Receivers that recognise a resend: the same Message-ID, the same Idempotency-Key.
-RESEND_SAFE = frozenset({"email", "webhook"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +93,7 @@ class DeliveryWorker:
         self._limits = limits
         self._clock = clock
         self._in_flight = asyncio.Semaphore(limits.in_flight)
+        self._failures = FailureHandling(config, metrics)
         self.loop = PollingLoop(self.step, poll_seconds)
 
     async def step(self) -> bool:
@@ -120,7 +110,7 @@ class DeliveryWorker:
         """(whether anything was due, the rows claimed to send now)."""
         now = self._clock()
         async with self._unit_of_work() as uow:
-            await self._recover_expired(uow, now)
+            await recover_expired(uow, now, self._metrics)
             rows = list(
                 await uow.session.execute(
                     select(deliveries)
@@ -153,50 +143,6 @@ class DeliveryWorker:
                     )
                 )
         return True, ready
-
-    async def _recover_expired(self, uow: UnitOfWork, now: datetime) -> None:
-        """Rows a dead process left `sending`: resend where that is safe, else mark unsure."""
-        expired = list(
-            await uow.session.execute(
-                select(
-                    deliveries.c.id,
-                    deliveries.c.channel,
-                    deliveries.c.attempts,
-                    deliveries.c.address,
-                )
-                .where(deliveries.c.status == SENDING, deliveries.c.lease_until < now)
-                .with_for_update(skip_locked=True)
-            )
-        )
-        for row in expired:
-            safe = row.channel in RESEND_SAFE
-            await uow.session.execute(
-                update(deliveries)
-                .where(deliveries.c.id == row.id)
-                .values(
-                    status=PENDING if safe else UNSURE,
-                    lease_until=None,
-                    next_attempt_at=now,
-                    finished_at=None if safe else now,
-                    last_error="the process sending it stopped before the answer was recorded",
-                )
-            )
-            await uow.session.execute(
-                insert(delivery_attempts)
-                .values(
-                    delivery_id=row.id,
-                    attempt=row.attempts,
-                    channel=row.channel,
-                    address=row.address,
-                    outcome=UNSURE,
-                    provider_response="no answer recorded: "
-                    + ("sent again" if safe else "not sent again, to avoid a second page"),
-                    latency_ms=0.0,
-                    at=now,
-                )
-                .on_conflict_do_nothing()
-            )
-            self._metrics.deliveries.labels(channel=row.channel, outcome=UNSURE).inc()
 
     async def _admit(self, uow: UnitOfWork, rows: list[Any], now: datetime) -> list[Any]:
         """The rows the rate limits let through now; the rest join their bundle."""
@@ -320,7 +266,7 @@ class DeliveryWorker:
                         {"row_id": row.id, "attempt": attempt, "response": outcome.response}
                     )
                 elif outcome.error.permanent or attempt >= self._limits.max_attempts:
-                    await self._failed(uow, row, outcome, guard, now)
+                    await self._failures.failed(uow, row, outcome.response, guard, now)
                 else:
                     await self._retry(uow, row, outcome.error, guard, attempt=attempt, now=now)
             if sent:
@@ -399,114 +345,6 @@ class DeliveryWorker:
             )
         )
         self._metrics.deliveries.labels(channel=row.channel, outcome="retry").inc()
-
-    async def _failed(
-        self, uow: UnitOfWork, row: Any, outcome: _Outcome, guard: Any, now: datetime
-    ) -> None:
-        assert outcome.error is not None
-        log.warning("delivery %s on %s failed for good: %s", row.id, row.channel, outcome.response)
-        await uow.session.execute(
-            update(deliveries)
-            .where(guard)
-            .values(status=FAILED, finished_at=now, lease_until=None, last_error=outcome.response)
-        )
-        self._metrics.deliveries.labels(channel=row.channel, outcome=FAILED).inc()
-        await uow.emit(
-            NotificationFailed(
-                notification_id=row.id,
-                trigger_event_id=row.trigger_event_id,
-                recipient=row.recipient,
-                channel=row.channel,
-                error=outcome.response,
-                permanent=True,
-            ),
-            ticket_id=row.ticket_id,
-            client_id=row.client_id,
-            correlation_id=row.correlation_id,
-        )
-        if await self._fall_back(uow, row, now) or row.kind not in PAGE_KINDS or row.repeat:
-            # (A repeat that reaches nobody asks nothing more: its first page did.)
-            return
-        if await self._reached_otherwise(uow, row):
-            return
-        await uow.emit(
-            EscalationRequested(
-                reason=EscalationReason.UNREACHABLE,
-                requested_by="notifier",
-                note=f"could not reach {row.recipient} on any channel: {outcome.response}",
-            ),
-            ticket_id=row.ticket_id,
-            client_id=row.client_id,
-            correlation_id=row.correlation_id,
-        )
-
-    async def _fall_back(self, uow: UnitOfWork, row: Any, now: datetime) -> bool:
-        """Queue the message on the person's next contact method; False when none is left."""
-        person = next((p for p in self._config.people if p.id == row.recipient), None)
-        if person is None:
-            return False
-        tried = set(
-            (
-                await uow.session.execute(
-                    select(deliveries.c.channel).where(
-                        deliveries.c.trigger_event_id == row.trigger_event_id,
-                        deliveries.c.recipient == row.recipient,
-                    )
-                )
-            ).scalars()
-        )
-        team = await self._team_of(uow, row.ticket_id)
-        destinations = self._config.destinations(person, team, row.client_id)
-        channel = fallback_channel(person, destinations, tried | {row.channel})
-        if channel is None:
-            return False
-        copy = {column.name: getattr(row, column.name) for column in deliveries.columns}
-        copy.update(
-            id=new_id(),
-            channel=channel,
-            address=dict(destinations).get(channel),
-            status=PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            finished_at=None,
-            last_error=None,
-            lease_until=None,
-            provider_response=None,
-            fallback_of=row.id,
-        )
-        if channel == "slack":
-            copy["details"] = {**(row.details or {}), "mention": person.slack_id}
-        await uow.session.execute(insert(deliveries).values(copy).on_conflict_do_nothing())
-        if row.kind in COLLECTIONS:
-            await uow.session.execute(
-                update(deliveries)
-                .where(deliveries.c.collection == row.id)
-                .values(collection=copy["id"])
-            )
-        return True
-
-    async def _reached_otherwise(self, uow: UnitOfWork, row: Any) -> bool:
-        """Whether another channel of the same page reached, or may still reach, the person."""
-        others = await uow.session.execute(
-            select(func.count())
-            .select_from(deliveries)
-            .where(
-                deliveries.c.trigger_event_id == row.trigger_event_id,
-                deliveries.c.recipient == row.recipient,
-                deliveries.c.id != row.id,
-                deliveries.c.status.notin_([FAILED, "cancelled"]),
-            )
-        )
-        return bool(others.scalar_one())
-
-    async def _team_of(self, uow: UnitOfWork, ticket_id: str) -> str | None:
-        team: str | None = (
-            await uow.session.execute(
-                select(assignments.c.team).where(assignments.c.ticket_id == ticket_id)
-            )
-        ).scalar_one_or_none()
-        return team
 
 
 def _message(row: Any) -> Message:

@@ -20,7 +20,7 @@ from escalator_notifier.domain.content import TemplateBook
 from escalator_notifier.domain.delivery_plan import DIGEST, PAGE_KINDS, Planned, plan_for_person
 from escalator_notifier.domain.notice_context import TicketView, facts, ticket_context
 from escalator_notifier.notifier_metrics import NotifierMetrics
-from escalator_notifier.tables import OPEN_COLLECTION, deliveries
+from escalator_notifier.tables import CANCELLED, IN_DIGEST, OPEN_COLLECTION, PENDING, deliveries
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig, Person
 from escalator_shared.events import Priority, new_id, utc_now
@@ -28,7 +28,6 @@ from escalator_shared.signed_links import SignedAction, sign_action
 
 log = logging.getLogger(__name__)
 
-PENDING, IN_DIGEST = "pending", "digest"
 LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
 # One cached statement (the people as one array parameter, not an expanding IN list).
 _SUPERSEDE = (
@@ -40,7 +39,7 @@ _SUPERSEDE = (
         deliveries.c.repeat > 0,
         deliveries.c.kind.in_(sorted(PAGE_KINDS)),
     )
-    .values(status="cancelled")
+    .values(status=CANCELLED)
     .returning(deliveries.c.channel)
 )
 _INSERT = (

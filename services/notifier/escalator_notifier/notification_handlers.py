@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from escalator_notifier import ticket_store
+from escalator_notifier.customer_updates import CustomerUpdates, thread_of
 from escalator_notifier.domain.notice_context import (
     ClockEvent,
     TicketView,
@@ -26,10 +27,17 @@ from escalator_notifier.domain.notice_context import (
 )
 from escalator_notifier.notice_queue import Notice, NoticeQueue
 from escalator_notifier.notifier_metrics import NotifierMetrics
-from escalator_notifier.tables import assignments, deliveries, tickets
+from escalator_notifier.tables import (
+    BUNDLED,
+    CANCELLED,
+    IN_DIGEST,
+    PENDING,
+    assignments,
+    deliveries,
+    tickets,
+)
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.config.sla import SAME_BUSINESS_DAY, TargetValue, target_for
 from escalator_shared.errors import NotReadyError, PermanentError
 from escalator_shared.events import (
     EscalationStepReached,
@@ -68,6 +76,7 @@ class NotificationHandlers:
     config: EscalatorConfig
     queue: NoticeQueue
     metrics: NotifierMetrics
+    customers: CustomerUpdates
 
     # --- what the notifier remembers -------------------------------------------------------
 
@@ -95,8 +104,10 @@ class NotificationHandlers:
         if opened.drill:
             return
         ticket = await self._view(ctx)
-        targets = self._expected(ticket, opened.priority, opened.ticket_type, opened.source)
-        await self._tell_customer(ctx, ticket, "received", {"expected": targets})
+        targets = self.customers.expected(
+            ticket, opened.priority, opened.ticket_type, opened.source
+        )
+        await self.customers.tell(ctx, ticket, "received", {"expected": targets})
 
     async def on_routed(self, routed: TicketRouted, ctx: HandlerContext) -> None:
         """Remember the assignment (its first page comes as escalation step 0)."""
@@ -150,7 +161,7 @@ class NotificationHandlers:
         await ticket_store.set_ticket(ctx.uow.session, ctx.envelope.ticket_id, resolved=True)
         await self._cancel(ctx, repeats_only=False)
         ticket = await self._view(ctx)
-        await self._tell_customer(ctx, ticket, "resolved", {"event": resolved.model_dump()})
+        await self.customers.tell(ctx, ticket, "resolved", {"event": resolved.model_dump()})
 
     async def on_reopened(self, _reopened: TicketReopened, ctx: HandlerContext) -> None:
         """Open again: nobody has acknowledged this round."""
@@ -183,13 +194,13 @@ class NotificationHandlers:
         if not first_page and reached.reason != "reopened":
             tier = ticket.tier or "a more senior team"
             escalated_to = next((t.name for t in self.config.tiers if t.id == ticket.tier), tier)
-            await self._tell_customer(
+            await self.customers.tell(
                 ctx,
                 ticket,
                 "escalated",
                 {
                     "escalated_to": escalated_to,
-                    "expected": self._expected(ticket, reached.priority),
+                    "expected": self.customers.expected(ticket, reached.priority),
                 },
                 trigger=f"customer-escalated:{ctx.envelope.ticket_id}",
             )
@@ -274,7 +285,7 @@ class NotificationHandlers:
             await self.queue.to_people(ctx, ticket, notice, people)
         elif "@" in requested.recipient:
             await self.queue.to_address(
-                ctx, ticket, notice, requested.recipient, thread=self._thread(ticket)
+                ctx, ticket, notice, requested.recipient, thread=thread_of(ticket)
             )
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -323,52 +334,6 @@ class NotificationHandlers:
             people.append(team.manager)
         return people
 
-    async def _tell_customer(
-        self,
-        ctx: HandlerContext,
-        ticket: TicketView,
-        update: str,
-        variables: dict[str, Any],
-        *,
-        trigger: str | None = None,
-    ) -> None:
-        if ticket.requester is None or update not in self._customer_updates(ticket.client_id):
-            return
-        notice = Notice(
-            f"customer_{update}",
-            Priority(ticket.priority),
-            {**variables, "msp_name": self.config.notifications.msp_name},
-        )
-        await self.queue.to_address(
-            ctx, ticket, notice, ticket.requester, trigger=trigger, thread=self._thread(ticket)
-        )
-
-    def _customer_updates(self, client_id: str) -> list[str]:
-        client = next((c for c in self.config.clients if c.id == client_id), None)
-        if client is not None and client.customer_updates is not None:
-            return list(client.customer_updates)
-        return list(self.config.notifications.customer_updates)
-
-    @staticmethod
-    def _thread(ticket: TicketView) -> tuple[str, ...]:
-        return (ticket.requester_message_id,) if ticket.requester_message_id else ()
-
-    def _expected(
-        self,
-        ticket: TicketView,
-        priority: Priority,
-        ticket_type: str = "request",
-        source: str = "email",
-    ) -> dict[str, str]:
-        policy = self.config.sla_policy_for(ticket.client_id, priority, ticket_type, source)  # type: ignore[arg-type]
-        if policy is None:
-            return {}
-        expected = {}
-        for metric, targets in (("response", policy.response), ("resolution", policy.resolution)):
-            if targets:
-                expected[metric] = _target_words(target_for(targets, priority))
-        return expected
-
     async def _cancel(self, ctx: HandlerContext, *, repeats_only: bool) -> None:
         """Cancel the ticket's pending notices to staff (or only their repeats); resolved, its
         items waiting in a digest or bundle not yet sent are taken out too."""
@@ -377,20 +342,20 @@ class NotificationHandlers:
             deliveries.c.kind.in_(PERSON_KINDS),
         ]
         if repeats_only:
-            waiting = and_(deliveries.c.status == "pending", deliveries.c.repeat > 0)
+            waiting = and_(deliveries.c.status == PENDING, deliveries.c.repeat > 0)
         else:
-            unsent = select(collections.c.id).where(collections.c.status == "pending")
+            unsent = select(collections.c.id).where(collections.c.status == PENDING)
             waiting = or_(
-                deliveries.c.status == "pending",
+                deliveries.c.status == PENDING,
                 and_(
-                    deliveries.c.status.in_(["digest", "bundled"]),
+                    deliveries.c.status.in_([IN_DIGEST, BUNDLED]),
                     deliveries.c.collection.in_(unsent),
                 ),
             )
         result = await ctx.uow.session.execute(
             update(deliveries)
             .where(*mine, waiting)
-            .values(status="cancelled")
+            .values(status=CANCELLED)
             .returning(deliveries.c.channel)
         )
         for channel in result.scalars():
@@ -424,13 +389,3 @@ class NotificationHandlers:
 
 def _words(reason: str) -> str:
     return reason.replace("_", " ")
-
-
-def _target_words(target: TargetValue) -> str:
-    if isinstance(target, str):
-        return "the same business day" if target == SAME_BUSINESS_DAY else target
-    minutes = round(target.total_seconds() / 60)
-    if minutes < 60 or minutes % 60:
-        return f"{minutes} minutes"
-    hours = minutes // 60
-    return "1 hour" if hours == 1 else f"{hours} hours"

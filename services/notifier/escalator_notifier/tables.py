@@ -14,6 +14,19 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 metadata = MetaData()
 
+# A delivery's states: waiting to be sent, claimed, done one way or another, or folded into a
+# collection (a rate-limit bundle, a digest).
+PENDING, SENDING, SENT, FAILED, UNSURE, CANCELLED = (
+    "pending",
+    "sending",
+    "sent",
+    "failed",
+    "unsure",
+    "cancelled",
+)
+BUNDLED, IN_DIGEST = "bundled", "digest"
+COLLECTIONS = ("bundle", "digest")
+
 # The predicate of the unique index `deliveries_open_collection` (migration 0003): the one
 # bundle per person and channel, and the one digest per person, that still takes members.
 OPEN_COLLECTION = text(
