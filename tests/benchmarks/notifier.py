@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -38,10 +36,9 @@ from aiokafka import AIOKafkaProducer
 
 from escalator_shared.events import Envelope, EscalationStepReached, Priority
 from tests.benchmarks.service_processes import start_services
-from tests.benchmarks.vendor_gateway import _percentiles, _wait_for
+from tests.benchmarks.stubs import percentiles, start_stub
 from tests.harness.environment import REPO, provide_infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
-from tests.harness.processes import free_port
 
 
 def bench_config(directory: Path, receiver_url: str, people: int) -> Path:
@@ -156,7 +153,7 @@ def _report(
         f"  delivered: {len(first)}/{len(produced)} in {span:.1f} s "
         f"= {len(first) / span:,.0f} notifications/s"
     )
-    print(f"  event to delivery: {_percentiles(latencies)}")
+    print(f"  event to delivery: {percentiles(latencies)}")
     print(
         f"  duplicates: {resent} resent deliveries, "
         f"{sum(n > 1 for n in per_ticket.values())} tickets with more than one message"
@@ -179,14 +176,8 @@ def main() -> None:
         infra = provide_infrastructure(stack)
         namespace = Namespace(unique_suffix())
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        port = free_port()
-        receiver = subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks.receiver_stub", "--port", str(port)],
-            cwd=REPO,
-        )
-        stack.callback(receiver.kill)
-        _wait_for(f"http://127.0.0.1:{port}/stats")
-        config = bench_config(workdir, f"http://127.0.0.1:{port}", args.people)
+        receiver = start_stub(stack, "tests.benchmarks.receiver_stub")
+        config = bench_config(workdir, receiver, args.people)
         start_services(
             stack,
             infra,
@@ -208,10 +199,10 @@ def main() -> None:
                 args.rate,
                 args.seconds,
                 args.people,
-                f"http://127.0.0.1:{port}/stats",
+                f"{receiver}/stats",
             )
         )
-        arrivals = _collect(f"http://127.0.0.1:{port}/stats", len(produced), within=120)
+        arrivals = _collect(f"{receiver}/stats", len(produced), within=120)
         _report(args, produced, arrivals)
 
 

@@ -12,14 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-import uvicorn
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+from tests.benchmarks.stubs import Receive, Scope, Send, answer_json, serve
 
 
 class ReceiverStub:
@@ -32,7 +27,7 @@ class ReceiverStub:
         if scope["type"] != "http":
             return
         if scope["method"] == "GET":
-            await _answer(send, {"arrivals": self._arrivals})
+            await answer_json(send, 200, {"arrivals": self._arrivals})
             return
         body = b""
         while True:
@@ -44,19 +39,7 @@ class ReceiverStub:
         key = dict(scope["headers"]).get(b"idempotency-key", b"").decode()
         ticket_id = json.loads(body).get("ticket_id", "")
         self._arrivals.setdefault(key, [ticket_id, []])[1].append(arrived)
-        await _answer(send, {"ok": True})
-
-
-async def _answer(send: Send, body: dict[str, Any]) -> None:
-    data = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
+        await answer_json(send, 200, {"ok": True})
 
 
 def main() -> None:
@@ -64,15 +47,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(
-        ReceiverStub(),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-    )
+    serve(ReceiverStub(), args.port)
 
 
 if __name__ == "__main__":

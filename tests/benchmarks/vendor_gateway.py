@@ -25,9 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,9 +44,9 @@ from escalator_shared.events import (
     utc_now,
 )
 from tests.benchmarks.service_processes import start_services
+from tests.benchmarks.stubs import percentiles, start_stub
 from tests.harness.environment import REPO, provide_infrastructure
 from tests.harness.isolation import Namespace, asyncpg_dsn, unique_suffix
-from tests.harness.processes import free_port
 
 VENDOR = "benchvendor"
 
@@ -139,24 +136,6 @@ async def _drive(
     return produced, received
 
 
-def _percentiles(values: list[float]) -> str:
-    if not values:
-        return "none"
-    ordered = sorted(values)
-    # Inclusive quantiles of one value are that value; `quantiles` wants two.
-    cut = statistics.quantiles(
-        ordered * 2 if len(ordered) == 1 else ordered, n=100, method="inclusive"
-    )
-
-    def ms(v: float) -> str:
-        return f"{v * 1000:.1f}"
-
-    return (
-        f"p50 {ms(cut[49])} ms, p95 {ms(cut[94])} ms, p99 {ms(cut[98])} ms, "
-        f"max {ms(ordered[-1])} ms"
-    )
-
-
 async def _stored_cases(database_url: str, schema: str) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
@@ -199,12 +178,12 @@ def _report(
         f"  cases opened: {len(received)}/{len(produced)} in {span:.1f} s "
         f"= {len(received) / span:,.0f} cases/s"
     )
-    print(f"  gateway overhead (ready -> recorded, minus vendor time): {_percentiles(gateway)}")
+    print(f"  gateway overhead (ready -> recorded, minus vendor time): {percentiles(gateway)}")
     print(
         "  end to end (request produced -> VendorCaseOpened read, minus vendor time): "
-        f"{_percentiles(end_to_end)}"
+        f"{percentiles(end_to_end)}"
     )
-    print(f"  vendor's own time per case: {_percentiles(list(vendor_time.values()))}")
+    print(f"  vendor's own time per case: {percentiles(list(vendor_time.values()))}")
     print(f"  one case per ticket: {opened} open in the table, {duplicates} duplicate POSTs")
 
 
@@ -224,22 +203,13 @@ def main() -> None:
         infra = provide_infrastructure(stack)
         namespace = Namespace(unique_suffix())
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
-        port = free_port()
-        stub = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "tests.benchmarks.vendor_stub",
-                "--port",
-                str(port),
-                "--latency-ms",
-                str(args.vendor_latency_ms),
-            ],
-            cwd=REPO,
+        stub = start_stub(
+            stack,
+            "tests.benchmarks.vendor_stub",
+            "--latency-ms",
+            str(args.vendor_latency_ms),
         )
-        stack.callback(stub.kill)
-        _wait_for(f"http://127.0.0.1:{port}/stats")
-        config = bench_config(workdir, f"http://127.0.0.1:{port}/cases")
+        config = bench_config(workdir, f"{stub}/cases")
         start_services(
             stack,
             infra,
@@ -258,19 +228,9 @@ def main() -> None:
             _drive(infra.kafka_bootstrap_servers, namespace.topic_prefix, args.rate, args.seconds)
         )
         time.sleep(1)
-        posts = httpx.get(f"http://127.0.0.1:{port}/stats", timeout=30).json()["posts"]
+        posts = httpx.get(f"{stub}/stats", timeout=30).json()["posts"]
         cases = asyncio.run(_stored_cases(infra.database_url, namespace.schema("vendor-gateway")))
         _report(args, produced, received, posts, cases)
-
-
-def _wait_for(url: str) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
 
 
 if __name__ == "__main__":

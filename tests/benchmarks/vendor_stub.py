@@ -11,16 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-import uvicorn
-
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+from tests.benchmarks.stubs import Receive, Scope, Send, answer_json, serve
 
 
 class VendorStub:
@@ -35,7 +28,7 @@ class VendorStub:
         if scope["type"] != "http":
             return
         if scope["method"] == "GET":
-            await _answer(send, 200, {"posts": self._posts})
+            await answer_json(send, 200, {"posts": self._posts})
             return
         started = time.perf_counter()
         while (await receive()).get("more_body"):
@@ -46,20 +39,8 @@ class VendorStub:
             await asyncio.sleep(self._latency)
         self._numbers += 1
         number = f"BV-{self._numbers:07d}"
-        await _answer(send, 201, {"case_number": number})
+        await answer_json(send, 201, {"case_number": number})
         self._posts.setdefault(key, []).append(time.perf_counter() - started)
-
-
-async def _answer(send: Send, status: int, body: dict[str, Any]) -> None:
-    data = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json")],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
 
 
 def main() -> None:
@@ -68,15 +49,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     args = parser.parse_args()
-    uvicorn.run(
-        VendorStub(args.latency_ms / 1000),
-        host="127.0.0.1",
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-    )
+    serve(VendorStub(args.latency_ms / 1000), args.port)
 
 
 if __name__ == "__main__":

@@ -73,10 +73,11 @@ class CustomerUpdates:
         return expected
 
     def _wanted(self, client_id: str) -> list[str]:
-        client = next((c for c in self._config.clients if c.id == client_id), None)
-        if client is not None and client.customer_updates is not None:
-            return list(client.customer_updates)
-        return list(self._config.notifications.customer_updates)
+        try:
+            chosen = self._config.client(client_id).customer_updates
+        except KeyError:  # a client no longer configured keeps the defaults
+            chosen = None
+        return list(chosen if chosen is not None else self._config.notifications.customer_updates)
 
 
 def target_words(target: TargetValue) -> str:

@@ -85,8 +85,9 @@ class FailureHandling:
 
     async def _fall_back(self, uow: UnitOfWork, row: Any, now: datetime) -> bool:
         """Queue the message on the person's next contact method; False when none is left."""
-        person = next((p for p in self._config.people if p.id == row.recipient), None)
-        if person is None:
+        try:
+            person = self._config.person(row.recipient)
+        except KeyError:  # an address (a customer), or someone no longer configured
             return False
         tried = set(
             (

@@ -16,7 +16,7 @@ from sqlalchemy import Text, any_, bindparam, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from escalator_notifier.domain.content import TemplateBook
+from escalator_notifier.domain.content import Content, TemplateBook
 from escalator_notifier.domain.delivery_plan import DIGEST, PAGE_KINDS, Planned, plan_for_person
 from escalator_notifier.domain.notice_context import TicketView, facts, ticket_context
 from escalator_notifier.notifier_metrics import NotifierMetrics
@@ -107,6 +107,7 @@ class NoticeQueue:
         rows: list[dict[str, Any]] = []
         digests: list[tuple[Person, Planned, dict[str, Any]]] = []
         base = {**ticket_context(ticket, now), **notice.variables}
+        shown = facts(ticket, now)
         for person_id in dict.fromkeys(people):
             person = self._config.person(person_id)
             destinations = self._config.destinations(person, ticket.team, ticket.client_id)
@@ -126,8 +127,21 @@ class NoticeQueue:
                 else {}
             )
             variables = {**base, "person": {"id": person.id, "name": person.name}, "links": links}
+            rendered: dict[str, Content] = {}  # a channel's repeats say what its first page says
             for plan in plans:
-                row = self._row(ctx, ticket, notice, person.id, plan, variables, trigger)
+                if plan.channel not in rendered:
+                    rendered[plan.channel] = self._book.render(notice.kind, plan.channel, variables)
+                row = self._row(
+                    ctx,
+                    ticket,
+                    notice,
+                    plan,
+                    recipient=person.id,
+                    content=rendered[plan.channel],
+                    links=links,
+                    shown=shown,
+                    trigger=trigger,
+                )
                 row["details"]["mention"] = person.slack_id if plan.channel == "slack" else None
                 if plan.channel == DIGEST:
                     digests.append((person, plan, row))
@@ -159,23 +173,35 @@ class NoticeQueue:
         now = self._clock()
         variables = {**ticket_context(ticket, now), **notice.variables, "links": {}}
         plan = Planned("email", address, now)
-        row = self._row(ctx, ticket, notice, address, plan, variables, trigger)
+        row = self._row(
+            ctx,
+            ticket,
+            notice,
+            plan,
+            recipient=address,
+            content=self._book.render(notice.kind, plan.channel, variables),
+            links={},
+            shown=facts(ticket, now),
+            trigger=trigger,
+        )
         if thread:
             row["details"]["in_reply_to"] = thread[-1]
             row["details"]["references"] = list(thread)
         return await self._insert(ctx.uow.session, [row])
 
-    def _row(  # noqa: PLR0917 - the parts of one row
+    def _row(
         self,
         ctx: HandlerContext,
         ticket: TicketView,
         notice: Notice,
-        recipient: str,
         plan: Planned,
-        variables: dict[str, Any],
+        *,
+        recipient: str,
+        content: Content,
+        links: dict[str, str],
+        shown: list[tuple[str, str]],
         trigger: str | None,
     ) -> dict[str, Any]:
-        content = self._book.render(notice.kind, plan.channel, variables)
         now = self._clock()
         trigger_id = trigger or ctx.envelope.event_id
         if plan.repeat:
@@ -200,8 +226,8 @@ class NoticeQueue:
             "priority": notice.priority.value,
             "details": {
                 "summary": content.summary,
-                "facts": facts(ticket, now),
-                "links": variables.get("links") or {},
+                "facts": shown,
+                "links": links,
             },
             "held_until": plan.held_until,
             "repeat": plan.repeat,

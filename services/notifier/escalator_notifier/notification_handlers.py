@@ -312,11 +312,10 @@ class NotificationHandlers:
             return ticket
         if title is None or priority is None:
             raise NotReadyError("the ticket's opening has not reached the notifier yet")
-        client = next((c for c in self.config.clients if c.id == ctx.envelope.client_id), None)
         return TicketView(
             ticket_id=ctx.envelope.ticket_id,
             client_id=ctx.envelope.client_id,
-            client_name=client.name if client else ctx.envelope.client_id,
+            client_name=ticket_store.client_name(self.config, ctx.envelope.client_id),
             title=title,
             priority=priority.value,
         )

@@ -85,20 +85,18 @@ async def load_view(
         )
         for c in _json_list(row.clocks)
     ]
-    client = next((c for c in config.clients if c.id == client_id), None)
     assignee = row.assignee
-    names = {p.id: p.name for p in config.people} if assignee else {}
     return TicketView(
         ticket_id=ticket_id,
         client_id=client_id,
-        client_name=client.name if client else client_id,
+        client_name=client_name(config, client_id),
         title=title,
         priority=row.priority or row.opened_priority,
         reference=row.reference,
         tier=row.tier,
         team=row.team,
         assignee=assignee,
-        assignee_name=names.get(assignee, assignee) if assignee else None,
+        assignee_name=person_name(config, assignee) if assignee else None,
         backup=row.backup,
         requester=row.requester,
         requester_message_id=row.requester_message_id,
@@ -109,3 +107,19 @@ async def load_view(
 def _json_list(value: Any) -> list[dict[str, Any]]:
     loaded = json.loads(value) if isinstance(value, str) else value
     return list(loaded or [])
+
+
+def client_name(config: EscalatorConfig, client_id: str) -> str:
+    """The client's name; its id when the configuration no longer lists it."""
+    try:
+        return config.client(client_id).name
+    except KeyError:
+        return client_id
+
+
+def person_name(config: EscalatorConfig, person_id: str) -> str:
+    """The person's name; their id when the configuration no longer lists them."""
+    try:
+        return config.person(person_id).name
+    except KeyError:
+        return person_id
