@@ -14,6 +14,7 @@ from escalator_shared.bus.producer import EventProducer
 from escalator_shared.db.engine import build_engine
 from escalator_shared.db.migrations import migrate
 from escalator_shared.events import Topics
+from escalator_sla_timer.bootstrap import MIGRATIONS as SLA_TIMER_MIGRATIONS
 from tests.harness.environment import Infrastructure
 from tests.harness.isolation import Namespace
 
@@ -57,4 +58,16 @@ async def engine(database_url: str, namespace: Namespace) -> AsyncIterator[Async
     yield engine
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{namespace.schema("probe")}" CASCADE'))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def timer_engine(database_url: str, namespace: Namespace) -> AsyncIterator[AsyncEngine]:
+    """An engine on a schema migrated with the SLA timer's own migrations."""
+    schema = namespace.schema("sla-timer")
+    engine = build_engine(database_url, schema, pool_size=8)
+    await migrate(engine, schema, SLA_TIMER_MIGRATIONS)
+    yield engine
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()

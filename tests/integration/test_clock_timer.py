@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from escalator_shared.config import load_config
-from escalator_shared.db.engine import build_engine, build_session_factory
-from escalator_shared.db.migrations import migrate
+from escalator_shared.db.engine import build_session_factory
 from escalator_shared.db.tables import outbox
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import Envelope, Event, Priority, Topics
-from escalator_sla_timer.bootstrap import MIGRATIONS
 from escalator_sla_timer.clock_keeper import ClockKeeper
 from escalator_sla_timer.clock_rows import shard_of
 from escalator_sla_timer.clock_timer import ClockTimer, Ownership
@@ -34,18 +31,6 @@ pytestmark = pytest.mark.integration
 CONFIG = load_config(Path(__file__).parents[2] / "deploy" / "config" / "example.yaml")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 PARTITIONS = 4
-
-
-@pytest.fixture
-async def timer_engine(database_url: str, namespace: Namespace) -> AsyncIterator[AsyncEngine]:
-    """An engine on a schema migrated with the SLA timer's own migrations."""
-    schema = namespace.schema("sla-timer")
-    engine = build_engine(database_url, schema, pool_size=8)
-    await migrate(engine, schema, MIGRATIONS)
-    yield engine
-    async with engine.begin() as conn:
-        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await engine.dispose()
 
 
 class _Pieces:

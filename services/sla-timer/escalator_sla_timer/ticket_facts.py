@@ -92,8 +92,13 @@ def known(row: Any) -> KnownTicket:
 async def record_routed(
     session: AsyncSession, ticket_id: str, priority: Priority, tier: str, rule: str
 ) -> tuple[KnownTicket | None, KnownTicket | None]:
-    """Store the routing; the ticket before and after (None while not yet opened)."""
-    before = await load(session, ticket_id)
+    """Store the routing; the ticket before and after (None while not yet opened).
+
+    The row is made to exist and locked first: a TicketOpened recorded concurrently is then
+    either seen here (before) or sees this routing (its insert waits for this transaction),
+    never neither, which would start no OLA clock at all.
+    """
+    before = await lock(session, ticket_id)
     values = {"routed_priority": priority.value, "tier": tier, "routed_rule": rule}
     result = await session.execute(
         insert(sla_tickets)
