@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.sla_clock_api import wait_for_clock
 from tests.harness.smtp_sink import text_of
 from tests.harness.waiting import eventually
 
@@ -179,3 +180,19 @@ def test_a_vendor_rule_opens_one_emailed_case_once_the_technician_supplies_missi
     notes = [e["summary"] for e in view["timeline"] if e["event"] == "TicketNoteAdded"]
     assert any("Exchange team" in note for note in notes), notes
     assert "VendorReplyReceived" in [e["event"] for e in view["timeline"]]
+    # The reply gave Microsoft's own case number: the case goes by it from now on.
+    [numbered] = [e["summary"] for e in view["timeline"] if e["event"] == "VendorCaseUpdated"]
+    assert numbered == "microsoft case 2511230040001234: numbered by the vendor"
+    [acknowledged] = [
+        e["summary"] for e in view["timeline"] if e["event"] == "VendorCaseAcknowledged"
+    ]
+    assert "2511230040001234" in acknowledged
+    with httpx.Client(base_url=system.services["vendor-gateway"].url, timeout=10) as gateway:
+        [case] = gateway.get(
+            "/v1/vendor-cases", params={"ticket_id": ticket_id}, headers=staff
+        ).json()
+    assert (case["status"], case["case_reference"]) == ("acknowledged", "2511230040001234")
+    assert case["case_key"].startswith("VC-")
+    # The vendor's acknowledgement clock started under our key and stops under its number.
+    clock = wait_for_clock(system, ticket_id, "vendor_acknowledgement", state="fulfilled")
+    assert clock["vendor"] == "microsoft"

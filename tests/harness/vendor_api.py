@@ -2,10 +2,12 @@
 
 `POST /api/now/table/incident` creates a case (INC0010001, INC0010002, ...) and answers 201 with
 it; `GET` on the same path with `sysparm_query=correlation_id=KEY` lists the cases carrying that
-key. It deduplicates nothing: a second POST with the same key makes a second case, so a test sees
-any duplicate our code causes. A test scripts the vendor's bad moments with `plan`: answers given
-before the normal ones (429 with Retry-After, 503, 400...) and a delay, for the POSTs whose body
-contains a text of the test's own (its alert's title), so cases of other tests are not affected.
+key, and with `sysparm_query=number=N` the case of that number (with its `state`, which a test
+moves along with `set_state`). It deduplicates nothing: a second POST with the same key makes
+a second case, so a test sees any duplicate our code causes. A test scripts the vendor's bad
+moments with `plan`: answers given before the normal ones (429 with Retry-After, 503, 400...)
+and a delay, for the POSTs whose body contains a text of the test's own (its alert's title), so
+cases of other tests are not affected.
 """
 
 from __future__ import annotations
@@ -110,6 +112,19 @@ class VendorApiStub:
         with self._lock:
             return [dict(c) for c in self._cases if key is None or c["correlation_id"] == key]
 
+    def set_state(self, number: str, state: str) -> None:
+        """The vendor moves its case along (what a status poll then reads)."""
+        with self._lock:
+            [case] = [c for c in self._cases if c["number"] == number]
+            case["state"] = state
+
+    def _search(self, request: Received) -> list[dict[str, Any]]:
+        """Cases by our key (`correlation_id=KEY`) or by the vendor's number (`number=N`)."""
+        field_name, _, value = request.query.get("sysparm_query", "").partition("=")
+        if field_name not in ("correlation_id", "number") or not value:
+            return []
+        return [dict(c) for c in self._cases if c.get(field_name) == value]
+
     def answer(self, request: Received) -> tuple[Answer, float]:
         """Record the request; what to answer, and how long to wait before answering."""
         with self._lock:
@@ -120,9 +135,7 @@ class VendorApiStub:
             if request.path != TABLE_PATH:
                 return Answer(404, body={"error": {"message": "No such table"}}), 0.0
             if request.method == "GET":
-                key = request.correlation_id
-                found = [c for c in self._cases if key and c["correlation_id"] == key]
-                return Answer(200, body={"result": found}), 0.0
+                return Answer(200, body={"result": self._search(request)}), 0.0
             raw = json.dumps(request.body)
             plan = next((p for p in self._plans if p.matching in raw), None)
             delay = plan.delay if plan else 0.0

@@ -54,6 +54,8 @@ from escalator_shared.events import (
 
 # The integration id and source of everything that arrives by email.
 EMAIL_INTEGRATION = "email"
+# How much of a vendor's reply travels with VendorReplyReceived (enough for its case number).
+REPLY_EXCERPT = 2000
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,8 @@ class EmailHandlers:
                 sender=sender.address,
                 email_id=reading.email_id,
                 received_at=now,
+                subject=reading.mail.subject[:500],
+                excerpt=text[:REPLY_EXCERPT],
             ),
         ]
         for event in events:

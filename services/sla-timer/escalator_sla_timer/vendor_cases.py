@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_sla_timer.clock_keeper import ClockKeeper, Emit
+from escalator_sla_timer.clock_rows import StoredClock
 from escalator_sla_timer.domain.clock import ClockState
 from escalator_sla_timer.domain.plans import VENDOR_ACKNOWLEDGEMENT, Planner
 from escalator_sla_timer.tables import waiting_vendor_cases
@@ -90,16 +91,35 @@ async def wait(session: AsyncSession, ticket_id: str, case: VendorCase) -> None:
     )
 
 
-async def note(session: AsyncSession, ticket_id: str, case_reference: str, **times: Any) -> None:
-    """Record an acknowledgement or resolution of a waiting case (no-op if none waits)."""
-    await session.execute(
+def clocks_of(clocks: Sequence[StoredClock], case: tuple[str, str]) -> list[StoredClock]:
+    """The clocks of the vendor's case (vendor, case reference) among a ticket's clocks.
+
+    A case may be renamed after its clocks started: an emailed case goes by our key until the
+    vendor's reply gives its own number. A reference no clock has ever had is therefore the
+    vendor's case under its new number (the gateway keeps one case per ticket and vendor)."""
+    vendor, reference = case
+    of_vendor = [c for c in clocks if c.vendor == vendor]
+    named = [c for c in of_vendor if c.case_reference == reference]
+    return named or of_vendor
+
+
+async def note(session: AsyncSession, ticket_id: str, case: tuple[str, str], **times: Any) -> None:
+    """Record an acknowledgement or resolution of a waiting case (no-op if none waits); by its
+    reference, else (renamed) the vendor's."""
+    vendor, reference = case
+    by_ticket = waiting_vendor_cases.c.ticket_id == ticket_id
+    named = await session.execute(
         update(waiting_vendor_cases)
-        .where(
-            waiting_vendor_cases.c.ticket_id == ticket_id,
-            waiting_vendor_cases.c.case_reference == case_reference,
-        )
+        .where(by_ticket, waiting_vendor_cases.c.case_reference == reference)
         .values(**times)
+        .returning(waiting_vendor_cases.c.ticket_id)
     )
+    if named.first() is None:
+        await session.execute(
+            update(waiting_vendor_cases)
+            .where(by_ticket, waiting_vendor_cases.c.vendor == vendor)
+            .values(**times)
+        )
 
 
 async def take(session: AsyncSession, ticket_ids: Sequence[str]) -> dict[str, list[VendorCase]]:

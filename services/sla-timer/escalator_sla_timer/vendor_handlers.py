@@ -9,6 +9,7 @@ from datetime import datetime
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import VendorCaseAcknowledged, VendorCaseOpened, VendorCaseResolved
 from escalator_sla_timer import ticket_facts, vendor_cases
+from escalator_sla_timer.clock_keeper import LIVE
 from escalator_sla_timer.domain.clock import ClockState
 from escalator_sla_timer.domain.plans import VENDOR_ACKNOWLEDGEMENT, VENDOR_METRICS
 from escalator_sla_timer.vendor_cases import VendorCase, VendorClocks
@@ -39,17 +40,19 @@ class VendorHandlers:
         """The vendor answered: its acknowledgement clock is met."""
         metrics = {VENDOR_ACKNOWLEDGEMENT}
         at = event.acknowledged_at
-        await self._fulfil(ctx, event.case_reference, metrics, at, {"acknowledged_at": at})
+        case = (event.vendor, event.case_reference)
+        await self._fulfil(ctx, case, metrics, at, {"acknowledged_at": at})
 
     async def on_case_resolved(self, event: VendorCaseResolved, ctx: HandlerContext) -> None:
         """The vendor solved it: both its clocks stop."""
         at = event.resolved_at
-        await self._fulfil(ctx, event.case_reference, VENDOR_METRICS, at, {"resolved_at": at})
+        case = (event.vendor, event.case_reference)
+        await self._fulfil(ctx, case, VENDOR_METRICS, at, {"resolved_at": at})
 
     async def _fulfil(
         self,
         ctx: HandlerContext,
-        case_reference: str,
+        case: tuple[str, str],
         metrics: frozenset[str] | set[str],
         at: datetime,
         waiting: dict[str, datetime],
@@ -57,10 +60,11 @@ class VendorHandlers:
         session = ctx.uow.session
         ticket_id = ctx.envelope.ticket_id
         if await ticket_facts.lock(session, ticket_id) is None:
-            await vendor_cases.note(session, ticket_id, case_reference, **waiting)
+            await vendor_cases.note(session, ticket_id, case, **waiting)
             return
-        for stored in await self.clocks.keeper.load(session, ticket_id):
-            if stored.metric in metrics and stored.case_reference == case_reference:
+        every = await self.clocks.keeper.load(session, ticket_id, live_only=False)
+        for stored in vendor_cases.clocks_of(every, case):
+            if stored.metric in metrics and stored.clock.state.value in LIVE:
                 await self.clocks.keeper.stop(ctx.uow, ctx.emit, stored, ClockState.FULFILLED, at)
 
     def registry(self) -> HandlerRegistry:

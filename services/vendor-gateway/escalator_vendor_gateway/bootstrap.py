@@ -18,6 +18,7 @@ from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.case_handlers import CaseHandlers
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
 from escalator_vendor_gateway.case_opener import CaseOpener, OpenerLimits
+from escalator_vendor_gateway.case_tracking import CaseTracking
 from escalator_vendor_gateway.cases_api import cases_router
 from escalator_vendor_gateway.channels.api_channel import ApiCaseChannel
 from escalator_vendor_gateway.channels.base import CaseChannel
@@ -26,15 +27,18 @@ from escalator_vendor_gateway.condition_sweeper import ConditionSweeper
 from escalator_vendor_gateway.directory_api import directory_router
 from escalator_vendor_gateway.domain.circuit_breaker import VendorBreakers
 from escalator_vendor_gateway.domain.retry_policy import RetryPolicy
+from escalator_vendor_gateway.escalation_chaser import EscalationChaser
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
 from escalator_vendor_gateway.settings import VendorGatewaySettings
+from escalator_vendor_gateway.status_poller import StatusPoller
 from escalator_vendor_gateway.webhook_api import webhook_router
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> FastAPI:
-    """Wire the vendor gateway: case handlers, the opener, the sweeper and the APIs."""
+    """Wire the vendor gateway: case handlers, the opener, the sweeper, the status poller, the
+    chaser and the APIs."""
     metrics = ServiceMetrics.create(settings.service_name)
     gateway_metrics = GatewayMetrics.create(metrics.registry)
     today = utc_now().date()
@@ -51,11 +55,12 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
         ),
         follow_redirects=False,
     )
+    api = ApiCaseChannel(http, secrets)
     channels: dict[str, CaseChannel] = {
         "email": EmailCaseChannel(
             SmtpEmailSender.from_settings(settings), settings.message_id_domain
         ),
-        "api": ApiCaseChannel(http, secrets),
+        "api": api,
     }
     openers: list[CaseOpener] = []  # the lifecycle wakes the opener made after it
 
@@ -85,15 +90,29 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
     )
     openers.append(opener)
     sweeper = ConditionSweeper(runtime.unit_of_work, lifecycle, poll_seconds=1.0)
+    tracking = CaseTracking(config, lifecycle, gateway_metrics)
+    poller = StatusPoller(
+        runtime.unit_of_work,
+        config,
+        api,
+        tracking,
+        gateway_metrics,
+        poll_seconds=settings.status_poll_seconds,
+    )
+    chaser = EscalationChaser(
+        runtime.unit_of_work, config, tracking, poll_seconds=settings.chase_poll_seconds
+    )
     topics = runtime.topics
     runtime.add_consumer(
         "cases",
         [topics.tickets, topics.routing, topics.vendor],
-        CaseHandlers(config, lifecycle).registry(),
+        CaseHandlers(config, lifecycle, tracking).registry(),
     )
     runtime.add_task("case-opener", opener.run, opener.stop)
     runtime.add_task("condition-sweeper", sweeper.loop.run, sweeper.loop.stop)
-    commands = CaseCommands(runtime.unit_of_work, config, lifecycle)
+    runtime.add_task("status-poller", poller.loop.run, poller.loop.stop)
+    runtime.add_task("escalation-chaser", chaser.loop.run, chaser.loop.stop)
+    commands = CaseCommands(runtime.unit_of_work, config, lifecycle, tracking)
     routers = [
         cases_router(runtime.session_factory, config, commands),
         webhook_router(config, secrets, commands),

@@ -13,10 +13,11 @@ from sqlalchemy import Row
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.db.unit_of_work import UnitOfWork
-from escalator_shared.events import VendorCaseRequested, VendorCaseUpdated, utc_now
+from escalator_shared.events import VendorCaseRequested, utc_now
 from escalator_shared.http.errors import ApiError
 from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
+from escalator_vendor_gateway.case_tracking import CaseTracking
 from escalator_vendor_gateway.domain.case_plan import AT_VENDOR, CaseStatus
 from escalator_vendor_gateway.known_vendors import known_vendor
 
@@ -30,6 +31,7 @@ class CaseCommands:
     unit_of_work: Callable[[], UnitOfWork]
     config: EscalatorConfig
     lifecycle: CaseLifecycle
+    tracking: CaseTracking
 
     async def request(self, ticket_id: str, vendor_id: str, person: str, note: str) -> None:
         """A technician engages a vendor (VendorCaseRequested, handled like a rule's)."""
@@ -95,21 +97,7 @@ class CaseCommands:
             row = await case_store.case_by_reference(uow.session, vendor_id, reference)
             if row is None:
                 raise ApiError(404, "unknown_case", f"no {vendor_id} case {reference!r}")
-            if status is not None:
-                await self.lifecycle.vendor_answered(uow, row, status, utc_now())
-            else:
-                await case_store.change(
-                    uow.session, row, vendor_status=text[:200], updated_at=utc_now()
-                )
-                await uow.emit(
-                    VendorCaseUpdated(
-                        vendor=vendor_id,
-                        case_reference=row.case_reference or row.case_key,
-                        status=text[:200],
-                    ),
-                    ticket_id=row.ticket_id,
-                    client_id=row.client_id,
-                )
+            await self.tracking.reported(uow, row, status, text)
             return row
 
     async def _case(

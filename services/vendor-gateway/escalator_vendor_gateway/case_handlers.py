@@ -6,6 +6,7 @@
 - TicketPriorityChanged, TicketResolved, TicketReopened: kept; a resolved ticket's cases not yet
   at the vendor are cancelled.
 - VendorCaseRequested (a routing rule or a person): one case per ticket and vendor.
+- VendorReplyReceived: the vendor's emailed answer (its response, perhaps its case number).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
 from escalator_vendor_gateway.case_steps import AUTOMATIC
 from escalator_vendor_gateway.case_store import Wanted
-from escalator_vendor_gateway.domain.case_plan import AT_VENDOR, NOT_YET_OPEN, CaseStatus
+from escalator_vendor_gateway.case_tracking import CaseTracking
+from escalator_vendor_gateway.domain.case_plan import NOT_YET_OPEN, CaseStatus
 from escalator_vendor_gateway.domain.engagement import engages_automatically, trigger_blockers
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 
@@ -45,6 +47,7 @@ class CaseHandlers:
 
     config: EscalatorConfig
     lifecycle: CaseLifecycle
+    tracking: CaseTracking
 
     async def on_opened(self, opened: TicketOpened, ctx: HandlerContext) -> None:
         """Keep the ticket; prepare cases that waited for it; engage vendors it calls for."""
@@ -149,14 +152,13 @@ class CaseHandlers:
             await self.lifecycle.prepare(ctx.uow, taken_over, ticket, now, ctx.envelope)
 
     async def on_vendor_reply(self, reply: VendorReplyReceived, ctx: HandlerContext) -> None:
-        """The vendor's first email on the ticket is its response to the case."""
+        """The vendor's first email on the ticket is its response to the case, and may give
+        the vendor's case number."""
         row = await case_store.case_of(
             ctx.uow.session, ctx.envelope.ticket_id, reply.vendor, lock=True
         )
-        if row is not None and CaseStatus(row.status) in AT_VENDOR:
-            await self.lifecycle.vendor_answered(
-                ctx.uow, row, CaseStatus.ACKNOWLEDGED, reply.received_at, ctx.envelope
-            )
+        if row is not None:
+            await self.tracking.replied(ctx.uow, row, reply, ctx.envelope)
 
     def registry(self) -> HandlerRegistry:
         """Event type to handlers."""

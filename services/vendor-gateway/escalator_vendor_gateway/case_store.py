@@ -232,6 +232,69 @@ async def release(session: AsyncSession, row: Row[Any]) -> bool:
     return released.first() is not None
 
 
+_CLAIM_FOR_STATUS = text(
+    """
+    UPDATE vendor_cases AS c
+       SET polled_at = :now
+      FROM (SELECT ticket_id, vendor FROM vendor_cases
+             WHERE vendor = :vendor AND status IN ('open', 'acknowledged')
+               AND case_reference IS NOT NULL AND case_reference <> case_key
+               AND COALESCE(polled_at, opened_at) <= :asked_before
+             ORDER BY COALESCE(polled_at, opened_at)
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED) AS due
+     WHERE c.ticket_id = due.ticket_id AND c.vendor = due.vendor
+    RETURNING c.*
+    """
+)
+
+
+async def claim_for_status(
+    session: AsyncSession, vendor: str, every: timedelta, now: datetime, limit: int
+) -> list[Row[Any]]:
+    """Open cases of `vendor` (known by the vendor's number) not asked about for `every`,
+    marked asked now, so that other instances leave them until `every` has passed again."""
+    result = await session.execute(
+        _CLAIM_FOR_STATUS,
+        {"vendor": vendor, "now": now, "asked_before": now - every, "limit": limit},
+    )
+    return list(result)
+
+
+_CLAIM_FOR_CHASE = text(
+    """
+    UPDATE vendor_cases AS c
+       SET chased_levels = :reached, updated_at = :now
+      FROM (SELECT ticket_id, vendor FROM vendor_cases
+             WHERE vendor = :vendor AND status IN ('open', 'acknowledged')
+               AND chased_levels < :reached AND opened_at <= :opened_before
+             ORDER BY opened_at
+             LIMIT :limit
+             FOR UPDATE SKIP LOCKED) AS due
+     WHERE c.ticket_id = due.ticket_id AND c.vendor = due.vendor
+    RETURNING c.*
+    """
+)
+
+
+async def claim_for_chase(
+    session: AsyncSession, vendor: str, level: int, after: timedelta, *, now: datetime, limit: int
+) -> list[Row[Any]]:
+    """Open cases of `vendor` unresolved for `after` that have not been chased to `level`
+    (0-based) yet, marked chased to it in this transaction."""
+    result = await session.execute(
+        _CLAIM_FOR_CHASE,
+        {
+            "vendor": vendor,
+            "reached": level + 1,
+            "now": now,
+            "opened_before": now - after,
+            "limit": limit,
+        },
+    )
+    return list(result)
+
+
 def listing(ticket_id: str) -> Any:
     """The query of a ticket's cases for the API."""
     return (

@@ -118,4 +118,7 @@ def _view(case: Any) -> dict[str, Any]:
         "opened_at": case["opened_at"],
         "acknowledged_at": case["acknowledged_at"],
         "resolved_at": case["resolved_at"],
+        "polled_at": case["polled_at"],
+        "poll_error": case["poll_error"],
+        "chased_levels": case["chased_levels"],
     }

@@ -23,6 +23,8 @@ class GatewayMetrics:
     vendor_call: Histogram
     breaker_open: Gauge
     review_due: Gauge
+    status_polls: Counter
+    chases: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> GatewayMetrics:
@@ -75,6 +77,19 @@ class GatewayMetrics:
             review_due=Gauge(
                 "escalator_vendor_directory_review_due",
                 "Vendor entries not reviewed within vendor_review_every (as of startup).",
+                registry=registry,
+            ),
+            status_polls=Counter(
+                "escalator_vendor_status_polls_total",
+                "Status requests to vendors' APIs, by vendor and outcome (answered, unchanged, "
+                "or the failure's reason: timeout, connection, http_5xx, malformed...).",
+                ["vendor", "outcome"],
+                registry=registry,
+            ),
+            chases=Counter(
+                "escalator_vendor_case_chases_total",
+                "Cases unresolved past a level of the vendor's escalation ladder, by vendor.",
+                ["vendor", "level"],
                 registry=registry,
             ),
         )

@@ -31,6 +31,17 @@ class VendorGatewaySettings(SmtpSettings):
     breaker_threshold: int = Field(default=5, ge=1, description="Failures in a row that open it.")
     breaker_cooldown_seconds: float = Field(default=30.0, gt=0)
     vendor_http_connections: int = Field(default=64, ge=1)
+    status_poll_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="How often to look for open cases due a status request (vendors' api.poll).",
+    )
+    chase_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often to look for open cases due a chase up the vendor's escalation "
+        "ladder.",
+    )
 
     def secrets(self) -> dict[str, str]:
         """The vendor secrets in the clear, for the channels and the webhook."""

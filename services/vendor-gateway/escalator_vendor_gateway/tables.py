@@ -64,4 +64,9 @@ vendor_cases = Table(
     # When it became ready to send, for the gateway's own share of the opening time.
     Column("ready_at", _TS),
     Column("updated_at", _TS, nullable=False),
+    # Tracking an open case: the last status request to the vendor's API and its failure, and
+    # how many levels of the vendor's escalation ladder it has been chased up.
+    Column("polled_at", _TS),
+    Column("poll_error", Text),
+    Column("chased_levels", Integer, nullable=False, server_default="0"),
 )

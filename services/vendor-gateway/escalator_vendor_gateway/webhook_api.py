@@ -17,8 +17,11 @@ from escalator_shared.config import EscalatorConfig, Vendor
 from escalator_shared.http.auth import presented_token
 from escalator_shared.http.errors import ApiError
 from escalator_vendor_gateway.case_commands import CaseCommands
-from escalator_vendor_gateway.channels.api_presets import find_path, status_updates
-from escalator_vendor_gateway.domain.case_plan import CaseStatus
+from escalator_vendor_gateway.channels.api_presets import (
+    find_path,
+    status_meaning,
+    status_updates,
+)
 from escalator_vendor_gateway.known_vendors import known_vendor
 
 
@@ -48,7 +51,7 @@ def webhook_router(
                 f"the body needs the case number at {updates.case_number_path!r} and the status "
                 f"at {updates.status_path!r}",
             )
-        status = _meaning(str(status_text), updates.acknowledged, updates.resolved)
+        status = status_meaning(updates, str(status_text))
         row = await commands.vendor_reported(vendor.id, str(reference), status, str(status_text))
         return {
             "ticket_id": row.ticket_id,
@@ -71,12 +74,3 @@ def _authenticated_vendor(
     if token is None or not hmac.compare_digest(token.encode(), expected.encode()):
         raise ApiError(401, "bad_token", "present the vendor's webhook secret as a Bearer token")
     return vendor
-
-
-def _meaning(status: str, acknowledged: list[str], resolved: list[str]) -> CaseStatus | None:
-    folded = status.casefold()
-    if folded in {s.casefold() for s in resolved}:
-        return CaseStatus.RESOLVED
-    if folded in {s.casefold() for s in acknowledged}:
-        return CaseStatus.ACKNOWLEDGED
-    return None

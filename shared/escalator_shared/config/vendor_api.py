@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from escalator_shared.config.durations import Duration, parse_duration
 
@@ -42,6 +42,30 @@ class VendorStatusUpdates(_Strict):
     )
 
 
+class VendorPolling(_Strict):
+    """Asking the vendor's API for a case's status, for vendors that send no webhook."""
+
+    every: Duration = Field(
+        default_factory=lambda: parse_duration("15m"), description="How often per open case."
+    )
+    path: str | None = Field(
+        default=None,
+        description="Appended to url, `{case_number}` replaced; default: the preset's "
+        "(servicenow: the table queried by number, zendesk: /api/v2/tickets/{case_number}.json, "
+        "webhook: /{case_number}).",
+    )
+    status_path: str | None = Field(
+        default=None, description="Dotted path of the status in the answer; default: preset's."
+    )
+
+    @field_validator("path")
+    @classmethod
+    def _names_the_case(cls, value: str | None) -> str | None:
+        if value is not None and "{case_number}" not in value:
+            raise ValueError("must contain {case_number}")
+        return value
+
+
 class VendorApi(_Strict):
     """A vendor's case API: where to send, how to authenticate, where the case number is."""
 
@@ -65,4 +89,10 @@ class VendorApi(_Strict):
         default=None, description="Name of the secret the vendor's status webhook presents."
     )
     timeout: Duration = Field(default_factory=lambda: parse_duration("10s"))
-    updates: VendorStatusUpdates = Field(default_factory=VendorStatusUpdates)
+    updates: VendorStatusUpdates = Field(
+        default_factory=VendorStatusUpdates,
+        description="Status words of the webhook and of polling (acknowledged, resolved).",
+    )
+    poll: VendorPolling | None = Field(
+        default=None, description="Ask for open cases' status on a schedule; unset: never."
+    )

@@ -139,7 +139,16 @@ class Vendor(_Strict):
         description="How cases open; unset: the API if there is one, else email if there is a "
         "support address, else phone (a task for a technician).",
     )
-    escalation_levels: list[VendorEscalationLevel] = Field(default_factory=list)
+    escalation_levels: list[VendorEscalationLevel] = Field(
+        default_factory=list,
+        description="The vendor's own ladder; a case unresolved this long is chased up it.",
+    )
+    case_number_pattern: str | None = Field(
+        default=None,
+        description="Regular expression with one group finding the vendor's case number in its "
+        "emailed replies (subject, then text); unset: 'case', 'ticket', 'incident', 'SR' or "
+        "'request' followed by a number.",
+    )
     requires: list[CaseField] = Field(default_factory=list)
     engage_when: Engagement | None = None
     commitment: VendorCommitment = Field(
@@ -149,6 +158,27 @@ class Vendor(_Strict):
     last_reviewed: date | None = Field(
         default=None, description="When someone last checked this entry against the vendor."
     )
+
+    @field_validator("case_number_pattern")
+    @classmethod
+    def _one_group(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            groups = re.compile(value).groups
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        if groups != 1:
+            raise ValueError(f"needs exactly one group (the case number), has {groups}")
+        return value
+
+    @field_validator("escalation_levels")
+    @classmethod
+    def _ladder_in_order(cls, value: list[VendorEscalationLevel]) -> list[VendorEscalationLevel]:
+        waits = [level.after for level in value]
+        if waits != sorted(waits) or len(set(waits)) != len(waits):
+            raise ValueError("levels must come in order of `after`, each later than the one before")
+        return value
 
     @property
     def opening_channel(self) -> Literal["api", "email", "phone"] | None:

@@ -116,3 +116,7 @@ class VendorReplyReceived(Event):
     sender: str = Field(description="The address it came from.")
     email_id: str = Field(description="Id of the stored message in intake's inbound mail.")
     received_at: datetime = Field(description="When intake read it.")
+    subject: str = Field(default="", description="The reply's subject.")
+    excerpt: str = Field(
+        default="", description="The reply's own words (quoted text left out), shortened."
+    )

@@ -5,6 +5,8 @@ wait at least the vendor's Retry-After; other 5xx, timeouts and dropped connecti
 (a timeout may have created the case, so the next attempt looks it up first where the API can);
 a 2xx without a readable case number is *malformed* and handled like a timeout; other 4xx are
 permanent (our request or credentials are wrong, and retrying repeats the mistake).
+
+The same client asks for an open case's status where the vendor's `api.poll` says so.
 """
 
 from __future__ import annotations
@@ -19,7 +21,12 @@ import httpx
 
 from escalator_shared.config.vendor_api import VendorApi
 from escalator_shared.events import utc_now
-from escalator_vendor_gateway.channels.api_presets import find_path, lookup_request, opening_request
+from escalator_vendor_gateway.channels.api_presets import (
+    find_path,
+    lookup_request,
+    opening_request,
+    status_request,
+)
 from escalator_vendor_gateway.channels.base import CaseToOpen, OpenedCase, OpeningFailed
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -52,6 +59,17 @@ class ApiCaseChannel:
         )
         number = _case_number(response, request.case_number_path)
         return OpenedCase(number, time.perf_counter() - started)
+
+    async def status(self, api: VendorApi, number: str) -> str:
+        """The vendor's status of its case `number` (OpeningFailed names what went wrong)."""
+        url, query, status_path = status_request(api, number)
+        response = await self._send(api, "GET", url, params=query)
+        status = find_path(_json(response), status_path)
+        if status in (None, "") or isinstance(status, dict | list):
+            raise OpeningFailed(
+                "malformed", f"no status at {status_path!r} in the answer: {response.text[:300]}"
+            )
+        return str(status)
 
     async def _look_up(self, api: VendorApi, key: str) -> str | None:
         lookup = lookup_request(api, key)

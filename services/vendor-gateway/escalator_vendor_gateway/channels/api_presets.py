@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from escalator_shared.config.vendor_api import VendorApi, VendorStatusUpdates
 from escalator_vendor_gateway.domain.case_message import render_json, vendor_email
+from escalator_vendor_gateway.domain.case_plan import CaseStatus
 
 Body = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _in_path(number: str) -> str:
+    """A case number as one segment of a URL path."""
+    return quote(number, safe="")
+
 
 _SERVICENOW_URGENCY = {"P1": "1", "P2": "1", "P3": "2", "P4": "3", "P5": "3"}
 _ZENDESK_PRIORITY = {"P1": "urgent", "P2": "high", "P3": "normal", "P4": "low", "P5": "low"}
@@ -32,6 +40,9 @@ class ApiShape:
     lookup: Callable[[VendorApi, str], tuple[str, dict[str, str]]] | None
     lookup_number_path: str | None
     updates: VendorStatusUpdates
+    # Path and query asking for a case's status by the vendor's number, and the status's path.
+    status_lookup: Callable[[VendorApi, str], tuple[str, dict[str, str]]]
+    status_value_path: str
 
 
 def _servicenow_body(case: dict[str, Any]) -> dict[str, Any]:
@@ -88,6 +99,11 @@ PRESETS: dict[str, ApiShape] = {
             acknowledged=["2", "In Progress", "3", "On Hold"],
             resolved=["6", "7", "Resolved", "Closed"],
         ),
+        status_lookup=lambda api, number: (
+            f"/api/now/table/{api.table}",
+            {"sysparm_query": f"number={number}", "sysparm_limit": "1"},
+        ),
+        status_value_path="result.0.state",
     ),
     "zendesk": ApiShape(
         method="POST",
@@ -102,6 +118,8 @@ PRESETS: dict[str, ApiShape] = {
             acknowledged=["open", "pending", "hold"],
             resolved=["solved", "closed"],
         ),
+        status_lookup=lambda _api, number: (f"/api/v2/tickets/{_in_path(number)}.json", {}),
+        status_value_path="ticket.status",
     ),
     "webhook": ApiShape(
         method="POST",
@@ -116,6 +134,8 @@ PRESETS: dict[str, ApiShape] = {
             acknowledged=["acknowledged", "in_progress"],
             resolved=["resolved", "closed"],
         ),
+        status_lookup=lambda _api, number: (f"/{_in_path(number)}", {}),
+        status_value_path="status",
     ),
 }
 
@@ -152,6 +172,18 @@ def lookup_request(api: VendorApi, key: str) -> tuple[str, dict[str, str], str] 
     return api.url.rstrip("/") + path, query, shape.lookup_number_path
 
 
+def status_request(api: VendorApi, number: str) -> tuple[str, dict[str, str], str]:
+    """URL, query and status path asking the vendor's API for one case's status by its number
+    (the `poll` entry's path and status path win over the preset's)."""
+    shape = PRESETS[api.preset]
+    poll = api.poll
+    path, query = shape.status_lookup(api, number)
+    if poll is not None and poll.path is not None:
+        path, query = poll.path.replace("{case_number}", _in_path(number)), {}
+    status_path = (poll.status_path if poll else None) or shape.status_value_path
+    return api.url.rstrip("/") + path, query, status_path
+
+
 def status_updates(api: VendorApi) -> VendorStatusUpdates:
     """How the vendor's webhook names case and status: the preset's, overridden field by field."""
     preset = PRESETS[api.preset].updates
@@ -175,3 +207,13 @@ def find_path(document: Any, path: str) -> Any:
         else:
             return None
     return current
+
+
+def status_meaning(updates: VendorStatusUpdates, status: str) -> CaseStatus | None:
+    """What the vendor's status word means for us: resolved, acknowledged, or just progress."""
+    folded = status.casefold()
+    if folded in {s.casefold() for s in updates.resolved}:
+        return CaseStatus.RESOLVED
+    if folded in {s.casefold() for s in updates.acknowledged}:
+        return CaseStatus.ACKNOWLEDGED
+    return None

@@ -114,7 +114,7 @@ def client_update(context: dict[str, Any], vendor: Vendor, case_reference: str |
     targets = vendor.commitment.acknowledge
     committed = target_for(targets, Priority(context["priority"])) if targets else None
     assert not isinstance(committed, str)  # vendor targets are durations
-    words = {**context, "case_reference": case_reference, "committed": _readable(committed)}
+    words = {**context, "case_reference": case_reference, "committed": readable_span(committed)}
     return Words(CLIENT_SUBJECT.render(words), CLIENT_BODY.render(words))
 
 
@@ -135,7 +135,8 @@ def render_json(template: Any, context: dict[str, Any]) -> Any:
     return template
 
 
-def _readable(span: timedelta | None) -> str:
+def readable_span(span: timedelta | None) -> str:
+    """A span as people say it: 4 hours, 2 days, 90 seconds."""
     if span is None:
         return ""
     seconds = int(span.total_seconds())
