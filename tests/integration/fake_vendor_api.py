@@ -41,6 +41,7 @@ class Received:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins the handler threads: nothing outlives a test
+    request_queue_size = 128  # many requests at once (the default 5 drops connections)
 
     def __init__(self, vendor: FakeVendorApi) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)

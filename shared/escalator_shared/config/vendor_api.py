@@ -63,6 +63,8 @@ class VendorPolling(_Strict):
     def _names_the_case(cls, value: str | None) -> str | None:
         if value is not None and "{case_number}" not in value:
             raise ValueError("must contain {case_number}")
+        if value is not None and not value.startswith("/"):
+            raise ValueError("must start with / (it is appended to the api's url)")
         return value
 
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 DEFAULT_CASE_NUMBER_PATTERN = (
-    r"(?i)\b(?:case|ticket|incident|service\s+request|SR|request)"
+    r"(?i)\b(?:case|ticket|incident|service\s+request|SR|request)(?![a-z])"
     r"(?:\s*(?:number|no\.?|id|ref(?:erence)?))?[\s:#]*"
     r"([A-Z]{0,4}-?\d[0-9A-Z-]{3,})"
 )
@@ -33,6 +33,8 @@ def case_number_in(
     own = {reference.casefold() for reference in ours if reference}
     for text in texts:
         for match in finder.finditer(text):
+            if match.group(1) is None:
+                continue  # a pattern whose group is optional matched without it
             candidate = match.group(1).strip().rstrip("-.")
             digits = sum(ch.isdigit() for ch in candidate)
             if digits >= _MIN_DIGITS and candidate.casefold() not in own:
