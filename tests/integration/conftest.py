@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from escalator_shared.events import Topics
 from escalator_sla_timer.bootstrap import MIGRATIONS as SLA_TIMER_MIGRATIONS
 from tests.harness.environment import Infrastructure
 from tests.harness.isolation import Namespace
+from tests.integration.fake_vendor_api import FakeVendorApi
 
 pytestmark = pytest.mark.integration
 
@@ -71,3 +72,12 @@ async def timer_engine(database_url: str, namespace: Namespace) -> AsyncIterator
     async with engine.begin() as conn:
         await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     await engine.dispose()
+
+
+@pytest.fixture
+def vendor_api() -> Iterator[FakeVendorApi]:
+    """A vendor's case API: a real HTTP server on 127.0.0.1, started, stopped after the test."""
+    server = FakeVendorApi()
+    server.start()
+    yield server
+    server.stop()

@@ -4,7 +4,7 @@ answer sorted into what the opener does next. Needs no Kafka or PostgreSQL."""
 from __future__ import annotations
 
 import email.utils
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,15 +21,6 @@ from tests.integration.ports import free_port
 from tests.vendor_case_samples import ACME, KEY, MICROSOFT, TICKET
 
 SECRETS = {"vendor-token": "Bearer s3cret"}
-
-
-@pytest.fixture
-def vendor_api() -> Iterator[FakeVendorApi]:
-    """A started fake vendor API, stopped after the test."""
-    server = FakeVendorApi()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
@@ -44,15 +44,6 @@ DIRECTOR = "m365-director@vendor.example"
 CONTENT = case_context(
     KEY, MICROSOFT, TICKET, ACME, gather(MICROSOFT, TICKET, ACME, {"affected_users": "14"})
 )
-
-
-@pytest.fixture
-def vendor_api() -> Iterator[FakeVendorApi]:
-    """Microsoft's case API: a real HTTP server on 127.0.0.1."""
-    server = FakeVendorApi()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
