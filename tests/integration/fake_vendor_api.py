@@ -78,9 +78,10 @@ class _Handler(BaseHTTPRequestHandler):
             )
         )
         answer = vendor.answers[self.command]
-        if answer.delay and vendor.released.wait(answer.delay):
-            return  # the test is over; the client gave up long ago
+        vendor.answering(+1)
         try:
+            if answer.delay and vendor.released.wait(answer.delay):
+                return  # the test is over; the client gave up long ago
             self.send_response(answer.status)
             for name, value in answer.headers.items():
                 self.send_header(name, value)
@@ -89,6 +90,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(answer.body)
         except OSError:
             pass  # the client went away (it timed out): what a real vendor would see too
+        finally:
+            vendor.answering(-1)
 
 
 class FakeVendorApi:
@@ -99,6 +102,8 @@ class FakeVendorApi:
         self.released = threading.Event()
         self._received: list[Received] = []
         self._lock = threading.Lock()
+        self._answering = 0
+        self.most_at_once = 0  # requests answered at the same time, at most
         self._server = _Server(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -120,6 +125,12 @@ class FakeVendorApi:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+
+    def answering(self, change: int) -> None:
+        """A request starts (+1) or ends (-1) being answered; keeps the most at once."""
+        with self._lock:
+            self._answering += change
+            self.most_at_once = max(self.most_at_once, self._answering)
 
     def record(self, request: Received) -> None:
         """Keep a request (called from handler threads)."""

@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import yaml
 from prometheus_client import CollectorRegistry
 from sqlalchemy import func, select, text
@@ -57,6 +56,7 @@ from escalator_shared.events import (
     TicketRouted,
     Topics,
 )
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_shared.smtp import SmtpEmailSender
 from tests.harness.chat_receivers import ChatReceivers
 from tests.harness.isolation import Namespace
@@ -131,7 +131,7 @@ class Pipeline:
     topics: Topics
     receivers: ChatReceivers
     sink: SmtpSink
-    http: httpx.AsyncClient
+    http: HttpLanes
     registry: CollectorRegistry
     metrics: NotifierMetrics
     book: TemplateBook
@@ -370,11 +370,7 @@ class Pipelines:
             topics=Topics(self.namespace.topic_prefix),
             receivers=self.receivers,
             sink=self.sink,
-            http=httpx.AsyncClient(  # as the notifier's bootstrap makes it
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-                timeout=10.0,
-                follow_redirects=False,
-            ),
+            http=HttpLanes(16, timeout=10.0),  # as the notifier's bootstrap makes it
             registry=registry,
             metrics=metrics,
             book=book,

@@ -271,6 +271,23 @@ async def test_urgent_pages_repeat_until_acknowledged(make: Pipelines) -> None:
     assert len(p.receivers.received(TEAMS_PATH)) == 2
 
 
+async def test_a_new_page_supersedes_the_pending_repeats_of_the_last_one(make: Pipelines) -> None:
+    p = await make.build()
+    await page(p, "t-sup", Priority.P1, "bob", "Core switch down at HQ")
+    await page(p, "t-other", Priority.P1, "bob", "Firewall cluster split")
+    await p.drain()
+    # The next step pages Bob again on t-sup: the first page's repeats are not sent as well.
+    await p.handle(step_reached(Priority.P1, ["bob"], step=1, reason="unacknowledged"), "t-sup")
+    superseded = await p.deliveries(ticket_id="t-sup", status="cancelled")
+    assert sorted(r.repeat for r in superseded) == [1] * 4 + [2] * 4 + [3] * 4
+    assert p.metric("escalator_notifications_suppressed_total", channel="sms", reason="superseded")
+    pending = await p.deliveries(ticket_id="t-sup", status="pending")
+    assert sorted({r.repeat for r in pending}) == [0, 1, 2, 3]  # the new page and its repeats
+    # Another ticket's repeats to Bob stand.
+    others = await p.deliveries(ticket_id="t-other", status="pending")
+    assert sorted({r.repeat for r in others}) == [1, 2, 3]
+
+
 async def test_resolving_a_ticket_cancels_its_pending_pages(make: Pipelines) -> None:
     p = await make.build()
     await page(p, "t-res", Priority.P2, "grace", "VPN concentrator down")

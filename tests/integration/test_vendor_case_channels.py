@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from escalator_shared.config.vendor_api import VendorApi
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_vendor_gateway.channels.api_channel import ApiCaseChannel
 from escalator_vendor_gateway.channels.base import CaseToOpen, OpeningFailed
 from escalator_vendor_gateway.domain.case_data import gather
@@ -26,8 +26,9 @@ SECRETS = {"vendor-token": "Bearer s3cret"}
 @pytest.fixture
 async def channel() -> AsyncIterator[ApiCaseChannel]:
     """The channel over a real httpx client (no proxies from the environment)."""
-    async with httpx.AsyncClient(trust_env=False) as http:
-        yield ApiCaseChannel(http, SECRETS)
+    http = HttpLanes(4, trust_env=False)
+    yield ApiCaseChannel(http, SECRETS)
+    await http.aclose()
 
 
 def api_case(url: str, *, unsure: bool = False, **api: Any) -> CaseToOpen:

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from prometheus_client import CollectorRegistry
 from sqlalchemy import select, text, update
@@ -21,6 +20,7 @@ from escalator_shared.db.migrations import migrate
 from escalator_shared.db.tables import outbox
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import Envelope, Topics, utc_now
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_vendor_gateway import case_store
 from escalator_vendor_gateway.bootstrap import MIGRATIONS
 from escalator_vendor_gateway.case_lifecycle import CaseLifecycle
@@ -87,7 +87,7 @@ class _Gateway:
         self.metrics = GatewayMetrics.create(self.registry)
         lifecycle = CaseLifecycle(self.config, self.metrics, lambda: None)
         self.tracking = CaseTracking(self.config, lifecycle, self.metrics)
-        self.http = httpx.AsyncClient(trust_env=False)
+        self.http = HttpLanes(8, trust_env=False)
         self.poller = StatusPoller(
             self.unit_of_work,
             self.config,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from escalator_notifier.channels.base import NotificationChannel
@@ -27,6 +26,7 @@ from escalator_notifier.notifier_metrics import NotifierMetrics
 from escalator_notifier.settings import NotifierSettings
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.app import service_app
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
 from escalator_shared.smtp import SmtpEmailSender
@@ -53,10 +53,11 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
         handlers.registry(),
     )
+    http = HttpLanes(settings.http_connections, timeout=settings.http_timeout_seconds)
     worker = DeliveryWorker(
         runtime.unit_of_work,
         config,
-        _channels(settings, config, book),
+        _channels(settings, config, book, http),
         CollectionWriter(config, book),
         notifier_metrics,
         limits=WorkerLimits(
@@ -70,24 +71,18 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         poll_seconds=settings.delivery_poll_seconds,
     )
     runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
-    return service_app(
+    app = service_app(
         runtime,
         [deliveries_router(runtime.session_factory, config)],
         title="Escalator notifier",
     )
+    app.router.on_shutdown.append(http.aclose)
+    return app
 
 
 def _channels(
-    settings: NotifierSettings, config: EscalatorConfig, book: TemplateBook
+    settings: NotifierSettings, config: EscalatorConfig, book: TemplateBook, http: HttpLanes
 ) -> dict[str, NotificationChannel]:
-    http = httpx.AsyncClient(
-        limits=httpx.Limits(
-            max_connections=settings.http_connections,
-            max_keepalive_connections=settings.http_connections,
-        ),
-        timeout=settings.http_timeout_seconds,
-        follow_redirects=False,
-    )
     channels: dict[str, NotificationChannel] = {
         "email": EmailChannel(
             SmtpEmailSender.from_settings(settings), book, config.email.own_message_id_domain

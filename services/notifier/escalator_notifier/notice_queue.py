@@ -37,7 +37,8 @@ _SUPERSEDE = (
         deliveries.c.recipient == any_(bindparam("people", type_=ARRAY(Text))),
         deliveries.c.status == PENDING,
         deliveries.c.repeat > 0,
-        deliveries.c.kind.in_(sorted(PAGE_KINDS)),
+        # A bound array, not IN (...): an expanding IN is re-rendered on every execution.
+        deliveries.c.kind == any_(bindparam("page_kinds", sorted(PAGE_KINDS), type_=ARRAY(Text))),
     )
     .values(status=CANCELLED)
     .returning(deliveries.c.channel)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
 from escalator_shared.http.app import service_app
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_shared.observability.metrics import ServiceMetrics
 from escalator_shared.runtime import ServiceRuntime
 from escalator_shared.smtp import SmtpEmailSender
@@ -47,14 +47,9 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
     )
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
     secrets = settings.secrets()
-    http = httpx.AsyncClient(
-        limits=httpx.Limits(
-            max_connections=settings.vendor_http_connections,
-            # Keep every connection alive: reopening them costs more than the request.
-            max_keepalive_connections=settings.vendor_http_connections,
-        ),
-        follow_redirects=False,
-    )
+    # Connections to each vendor kept alive (reopening them costs more than the request), one
+    # client each (httpx's pool checks every connection it holds on every request).
+    http = HttpLanes(settings.vendor_http_connections)
     api = ApiCaseChannel(http, secrets)
     channels: dict[str, CaseChannel] = {
         "email": EmailCaseChannel(

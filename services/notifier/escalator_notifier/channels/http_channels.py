@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import httpx
 
@@ -16,11 +17,12 @@ from escalator_notifier.domain.payloads import (
     webhook_signature,
 )
 from escalator_shared.config.notifications import SmsProvider
+from escalator_shared.http.client_lanes import HttpLanes
 
 
-async def _post(http: httpx.AsyncClient, url: str, **kwargs: object) -> httpx.Response:
+async def _post(http: HttpLanes, url: str, **kwargs: Any) -> httpx.Response:
     try:
-        response = await http.post(url, **kwargs)  # type: ignore[arg-type]
+        response = await http.post(url, **kwargs)
     except httpx.HTTPError as exc:
         raise SendFailed(f"{type(exc).__name__}: {exc}", permanent=False) from exc
     if response.status_code >= 300:
@@ -31,7 +33,7 @@ async def _post(http: httpx.AsyncClient, url: str, **kwargs: object) -> httpx.Re
 class SlackChannel:
     """A Slack incoming webhook (answers 200 `ok`)."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: HttpLanes) -> None:
         self._http = http
 
     async def send(self, message: Message, address: str) -> str:
@@ -43,7 +45,7 @@ class SlackChannel:
 class TeamsChannel:
     """A Teams workflow webhook (answers 202)."""
 
-    def __init__(self, http: httpx.AsyncClient) -> None:
+    def __init__(self, http: HttpLanes) -> None:
         self._http = http
 
     async def send(self, message: Message, address: str) -> str:
@@ -55,7 +57,7 @@ class TeamsChannel:
 class SmsChannel:
     """Twilio's Messages API: a form post with basic auth; the answer carries the message sid."""
 
-    def __init__(self, http: httpx.AsyncClient, provider: SmsProvider, auth_token: str) -> None:
+    def __init__(self, http: HttpLanes, provider: SmsProvider, auth_token: str) -> None:
         self._http = http
         self._provider = provider
         self._auth = (provider.account_sid, auth_token)
@@ -77,7 +79,7 @@ class WebhookChannel:
     """A generic JSON webhook signed with HMAC-SHA256; the delivery id is the Idempotency-Key,
     so a receiver can drop a resend."""
 
-    def __init__(self, http: httpx.AsyncClient, secret: str) -> None:
+    def __init__(self, http: HttpLanes, secret: str) -> None:
         self._http = http
         self._secret = secret
 

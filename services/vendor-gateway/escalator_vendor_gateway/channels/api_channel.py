@@ -21,6 +21,7 @@ import httpx
 
 from escalator_shared.config.vendor_api import VendorApi
 from escalator_shared.events import utc_now
+from escalator_shared.http.client_lanes import HttpLanes
 from escalator_vendor_gateway.channels.api_presets import (
     find_path,
     lookup_request,
@@ -33,9 +34,9 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class ApiCaseChannel:
-    """Opens cases through vendors' APIs with one shared HTTP client."""
+    """Opens cases through vendors' APIs over shared keep-alive connections (HttpLanes)."""
 
-    def __init__(self, http: httpx.AsyncClient, secrets: Mapping[str, str]) -> None:
+    def __init__(self, http: HttpLanes, secrets: Mapping[str, str]) -> None:
         self._http = http
         self._secrets = secrets
 

@@ -1,0 +1,84 @@
+"""HttpLanes against a real local HTTP server: no more requests at once per origin than lanes,
+each origin its own lanes, and a lane free again after any outcome."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from escalator_shared.http.client_lanes import HttpLanes
+from tests.integration.fake_vendor_api import Answer, FakeVendorApi
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def second_api() -> Iterator[FakeVendorApi]:
+    """Another origin (another port)."""
+    server = FakeVendorApi()
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_requests_beyond_the_lanes_wait_their_turn_and_all_are_answered(
+    vendor_api: FakeVendorApi,
+) -> None:
+    vendor_api.answers["POST"] = Answer(200, b'{"ok": true}', delay=0.1)
+    lanes = HttpLanes(3, trust_env=False)
+    try:
+        answers = await asyncio.gather(
+            *(lanes.post(f"{vendor_api.url}/hook/{i}", json={"n": i}) for i in range(12))
+        )
+        assert [a.status_code for a in answers] == [200] * 12
+        assert [a.json() for a in answers] == [{"ok": True}] * 12  # read before the lane went
+        assert sorted(r.path for r in vendor_api.received) == sorted(
+            f"/hook/{i}" for i in range(12)
+        )
+        assert vendor_api.most_at_once == 3
+        assert lanes.lanes(vendor_api.url) == 3
+    finally:
+        await lanes.aclose()
+
+
+async def test_each_origin_has_lanes_of_its_own(
+    vendor_api: FakeVendorApi, second_api: FakeVendorApi
+) -> None:
+    for api in (vendor_api, second_api):
+        api.answers["GET"] = Answer(200, b"{}", delay=0.1)
+    lanes = HttpLanes(2, trust_env=False)
+    try:
+        await asyncio.gather(
+            *(lanes.request("GET", f"{api.url}/s") for api in (vendor_api, second_api) * 4)
+        )
+        assert (vendor_api.most_at_once, second_api.most_at_once) == (2, 2)
+        assert (lanes.lanes(vendor_api.url), lanes.lanes(second_api.url)) == (2, 2)
+    finally:
+        await lanes.aclose()
+
+
+async def test_a_lane_is_free_again_after_a_timeout_and_after_a_refused_connection(
+    vendor_api: FakeVendorApi,
+) -> None:
+    lanes = HttpLanes(1, trust_env=False)
+    try:
+        vendor_api.answers["GET"] = Answer(200, b"{}", delay=1.0)
+        with pytest.raises(httpx.TimeoutException):
+            await lanes.request("GET", f"{vendor_api.url}/slow", timeout=0.2)
+        refused = "http://127.0.0.1:9/closed"  # the discard port: nothing listens
+        with pytest.raises(httpx.ConnectError):
+            await lanes.request("GET", refused)
+        vendor_api.answers["GET"] = Answer(200, b'{"fine": 1}')
+        answer = await asyncio.wait_for(lanes.request("GET", f"{vendor_api.url}/again"), 5)
+        assert answer.json() == {"fine": 1}
+        assert lanes.lanes(vendor_api.url) == 1
+    finally:
+        await lanes.aclose()
+
+
+def test_at_least_one_lane_per_origin() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        HttpLanes(0)
