@@ -13,7 +13,9 @@ Figures:
 - **event to delivery**: per message, from the event produced to its arrival at the receiver
   (consumer, queue, worker, HTTP), wall clock on one machine;
 - **duplicates**: messages received more than once (by delivery id), and tickets with more than
-  one message.
+  one message;
+- **stages**, from the deliveries' own times: event to queued (Kafka, the consumer, the handler)
+  and queued to recorded (the commit, the worker's poll and claim, the HTTP call, the record).
 
 Usage: python -m tests.benchmarks.notifier [--rate 1000] [--seconds 20] [--instances 1]
        [--people 50] [--batch 200]
@@ -30,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import yaml
 from aiokafka import AIOKafkaProducer
@@ -38,7 +41,7 @@ from escalator_shared.events import Envelope, EscalationStepReached, Priority
 from tests.benchmarks.service_processes import start_services
 from tests.benchmarks.stubs import percentiles, start_stub
 from tests.harness.environment import REPO, provide_infrastructure
-from tests.harness.isolation import Namespace, unique_suffix
+from tests.harness.isolation import Namespace, asyncpg_dsn, unique_suffix
 
 
 def bench_config(directory: Path, receiver_url: str, people: int) -> Path:
@@ -147,6 +150,7 @@ def _report(
     print(
         f"notifier, {args.instances} process(es), {args.people} recipients by webhook, "
         f"batch {args.batch}, {args.connections} connections, "
+        f"{args.transaction} events per consumer transaction, "
         f"offered {args.rate} notifications/s for {args.seconds:g} s"
     )
     print(
@@ -160,6 +164,26 @@ def _report(
     )
 
 
+async def _stages(database_url: str, schema: str, produced: dict[str, float]) -> str:
+    """Where the time goes, from the deliveries' own times: event to queued (Kafka, the consumer
+    and its handler, up to the row being made) and queued to recorded (the handler's commit, the
+    worker's poll and claim, the HTTP call, the record)."""
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        rows = await connection.fetch(
+            f"SELECT ticket_id, trigger_occurred_at, created_at, finished_at "  # noqa: S608
+            f'FROM "{schema}".deliveries WHERE finished_at IS NOT NULL'
+        )
+    finally:
+        await connection.close()
+    measured = [r for r in rows if r["ticket_id"] in produced]
+    queued = [(r["created_at"] - r["trigger_occurred_at"]).total_seconds() for r in measured]
+    recorded = [(r["finished_at"] - r["created_at"]).total_seconds() for r in measured]
+    return (
+        f"  event to queued: {percentiles(queued)}\n  queued to recorded: {percentiles(recorded)}"
+    )
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -170,6 +194,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200, help="messages claimed at once")
     parser.add_argument(
         "--connections", type=int, default=16, help="HTTP connections (messages in flight)"
+    )
+    parser.add_argument(
+        "--transaction", type=int, default=100, help="events per consumer transaction"
     )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:
@@ -186,7 +213,7 @@ def main() -> None:
             config,
             args.instances,
             partitions=6,
-            transaction_size=100,
+            transaction_size=args.transaction,
             env={
                 "ESCALATOR_DELIVERY_BATCH_SIZE": str(args.batch),
                 "ESCALATOR_HTTP_CONNECTIONS": str(args.connections),
@@ -204,6 +231,7 @@ def main() -> None:
         )
         arrivals = _collect(f"{receiver}/stats", len(produced), within=120)
         _report(args, produced, arrivals)
+        print(asyncio.run(_stages(infra.database_url, namespace.schema("notifier"), produced)))
 
 
 if __name__ == "__main__":
