@@ -147,8 +147,9 @@ def _report(
     measured = [(t, times) for t, times in arrivals.values() if t in produced]
     resent = sum(len(times) - 1 for _, times in measured)
     per_ticket = Counter(ticket_id for ticket_id, _ in measured)
+    roles = " (one consuming, one sending)" if args.split else ""
     print(
-        f"notifier, {args.instances} process(es), {args.people} recipients by webhook, "
+        f"notifier, {args.instances} process(es){roles}, {args.people} recipients by webhook, "
         f"batch {args.batch}, {args.connections} connections, "
         f"{args.transaction} events per consumer transaction, "
         f"offered {args.rate} notifications/s for {args.seconds:g} s"
@@ -162,6 +163,11 @@ def _report(
         f"  duplicates: {resent} resent deliveries, "
         f"{sum(n > 1 for n in per_ticket.values())} tickets with more than one message"
     )
+
+
+def _split_roles(n: int) -> dict[str, str]:
+    """Process 0 consumes events into queued deliveries; process 1 sends them."""
+    return {"ESCALATOR_DELIVERY_WORKER": "false"} if n == 0 else {"ESCALATOR_CONSUMERS": "false"}
 
 
 async def _stages(database_url: str, schema: str, produced: dict[str, float]) -> str:
@@ -198,7 +204,14 @@ def main() -> None:
     parser.add_argument(
         "--transaction", type=int, default=100, help="events per consumer transaction"
     )
+    parser.add_argument(
+        "--split",
+        action="store_true",
+        help="two processes: one consuming (queues deliveries), one sending",
+    )
     args = parser.parse_args()
+    if args.split:
+        args.instances = 2
     with contextlib.ExitStack() as stack:
         infra = provide_infrastructure(stack)
         namespace = Namespace(unique_suffix())
@@ -218,6 +231,7 @@ def main() -> None:
                 "ESCALATOR_DELIVERY_BATCH_SIZE": str(args.batch),
                 "ESCALATOR_HTTP_CONNECTIONS": str(args.connections),
             },
+            env_of=_split_roles if args.split else None,
         )
         produced = asyncio.run(
             _drive(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.harness.environment import Infrastructure
@@ -21,9 +22,10 @@ def start_services(
     partitions: int,
     transaction_size: int,
     env: dict[str, str] | None = None,
+    env_of: Callable[[int], dict[str, str]] | None = None,
 ) -> list[ServiceProcess]:
     """Start `count` processes of `service` with `config` (logs beside it), each stopped when
-    `stack` closes; return once all are ready."""
+    `stack` closes; return once all are ready. `env_of(n)` adds variables for process n."""
     processes = [
         ServiceProcess(
             service,
@@ -37,6 +39,7 @@ def start_services(
                 "ESCALATOR_LOG_LEVEL": "WARNING",
                 "ESCALATOR_CONSUMER_TRANSACTION_SIZE": str(transaction_size),
                 **(env or {}),
+                **(env_of(n) if env_of else {}),
             },
             config.parent / f"{service}-{n}",
         )

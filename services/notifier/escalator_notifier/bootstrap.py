@@ -48,11 +48,12 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
     queue = NoticeQueue(config, book, links, notifier_metrics)
     handlers = NotificationHandlers(config, queue, notifier_metrics, CustomerUpdates(config, queue))
     topics = runtime.topics
-    runtime.add_consumer(
-        "alerts",
-        [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
-        handlers.registry(),
-    )
+    if settings.consumers:
+        runtime.add_consumer(
+            "alerts",
+            [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
+            handlers.registry(),
+        )
     http = HttpLanes(settings.http_connections, timeout=settings.http_timeout_seconds)
     worker = DeliveryWorker(
         runtime.unit_of_work,
@@ -70,7 +71,8 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
         ),
         poll_seconds=settings.delivery_poll_seconds,
     )
-    runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
+    if settings.delivery_worker:
+        runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
     app = service_app(
         runtime,
         [deliveries_router(runtime.session_factory, config)],

@@ -12,6 +12,15 @@ class NotifierSettings(SmtpSettings):
 
     service_name: str = "notifier"
     http_port: int = 8005
+    consumers: bool = Field(
+        default=True,
+        description="Turn events into queued deliveries here; false for a sending-only instance.",
+    )
+    delivery_worker: bool = Field(
+        default=True,
+        description="Send queued deliveries here; false for a consuming-only instance (instances "
+        "of both kinds share the work through the deliveries table).",
+    )
     delivery_poll_seconds: float = Field(default=0.05, gt=0)
     delivery_max_attempts: int = Field(default=6, ge=1)
     delivery_batch_size: int = Field(default=200, ge=1, description="Messages sent at once.")
