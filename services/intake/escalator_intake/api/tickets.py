@@ -190,6 +190,10 @@ async def _ticket_view(
     session_factory: async_sessionmaker[AsyncSession], ticket_id: str
 ) -> dict[str, Any]:
     async with session_factory() as session:
+        # One snapshot for both reads: the summary fields (SLA state) and the timeline come
+        # from the same commits (under READ COMMITTED, an event committed between the two
+        # reads could show on the timeline and not yet in the summary).
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         ticket = await ticket_store.load_ticket(session, ticket_id)
         if ticket is None:
             raise _not_found(ticket_id)
