@@ -288,6 +288,37 @@ async def test_a_new_page_supersedes_the_pending_repeats_of_the_last_one(make: P
     assert sorted({r.repeat for r in others}) == [1, 2, 3]
 
 
+async def test_a_batch_of_pages_queues_each_and_a_later_page_supersedes_an_earlier_one(
+    make: Pipelines,
+) -> None:
+    p = await make.build()
+    await p.open_ticket("t-one", Priority.P1, title="Core switch down at HQ")
+    await p.open_ticket("t-two", Priority.P1, title="Firewall cluster split")
+    # One consumer transaction: t-one paged, t-two paged, t-one escalated, and a ticket whose
+    # opening never arrived (its page words what the event says).
+    await p.handle_batch(
+        [
+            p.envelope(step_reached(Priority.P1, ["bob"], title="stale title"), "t-one"),
+            p.envelope(step_reached(Priority.P1, ["bob"], title="stale title"), "t-two"),
+            p.envelope(
+                step_reached(Priority.P1, ["bob"], step=1, reason="unacknowledged"), "t-one"
+            ),
+            p.envelope(step_reached(Priority.P1, ["bob"], title="UPS on battery"), "t-new"),
+        ]
+    )
+    superseded = await p.deliveries(ticket_id="t-one", status="cancelled")
+    assert sorted(r.repeat for r in superseded) == [1] * 4 + [2] * 4 + [3] * 4
+    pending = await p.deliveries(ticket_id="t-one", status="pending")
+    assert {r.repeat for r in pending if r.kind == "assigned"} == {0}  # its first page stands
+    assert sorted({r.repeat for r in pending if r.kind == "escalated"}) == [0, 1, 2, 3]
+    two = await p.deliveries(ticket_id="t-two", status="pending")
+    assert sorted({r.repeat for r in two}) == [0, 1, 2, 3]  # another ticket's repeats stand
+    assert all("Firewall cluster split" in r.subject for r in two)  # its view, not the event
+    new = await p.deliveries(ticket_id="t-new", repeat=0)
+    assert {r.channel for r in new} == {"email", "slack", "sms", "teams", "webhook"}
+    assert all("UPS on battery" in r.subject for r in new)
+
+
 async def test_resolving_a_ticket_cancels_its_pending_pages(make: Pipelines) -> None:
     p = await make.build()
     await page(p, "t-res", Priority.P2, "grace", "VPN concentrator down")

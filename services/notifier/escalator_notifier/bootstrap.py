@@ -25,6 +25,7 @@ from escalator_notifier.notification_handlers import NotificationHandlers
 from escalator_notifier.notifier_metrics import NotifierMetrics
 from escalator_notifier.settings import NotifierSettings
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.db.table_listener import TableListener
 from escalator_shared.http.app import service_app
 from escalator_shared.http.client_lanes import HttpLanes
 from escalator_shared.observability.metrics import ServiceMetrics
@@ -73,6 +74,11 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
     )
     if settings.delivery_worker:
         runtime.add_task("delivery-worker", worker.loop.run, worker.loop.stop)
+        # New deliveries (this instance's consumer or another's) wake the worker at commit.
+        listener = TableListener(
+            settings.database_url, settings.schema_name, "deliveries", worker.loop.wake
+        )
+        runtime.add_task("deliveries-listener", listener.run, listener.stop)
     app = service_app(
         runtime,
         [deliveries_router(runtime.session_factory, config)],

@@ -7,13 +7,13 @@ digest item joins its person's open digest (one pending digest row per person).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, any_, bindparam, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_notifier.domain.content import Content, TemplateBook
@@ -29,20 +29,16 @@ from escalator_shared.signed_links import SignedAction, sign_action
 log = logging.getLogger(__name__)
 
 LINK_KINDS = frozenset({"assigned", "escalated", "paged", "sla_warning", "sla_breached"})
-# One cached statement (the people as one array parameter, not an expanding IN list).
-_SUPERSEDE = (
-    update(deliveries)
-    .where(
-        deliveries.c.ticket_id == bindparam("of_ticket"),
-        deliveries.c.recipient == any_(bindparam("people", type_=ARRAY(Text))),
-        deliveries.c.status == PENDING,
-        deliveries.c.repeat > 0,
-        # A bound array, not IN (...): an expanding IN is re-rendered on every execution.
-        deliveries.c.kind == any_(bindparam("page_kinds", sorted(PAGE_KINDS), type_=ARRAY(Text))),
-    )
-    .values(status=CANCELLED)
-    .returning(deliveries.c.channel)
-)
+# One cached statement for any number of (ticket, person) pairs, bound as two arrays.
+_SUPERSEDE = text(
+    """
+    UPDATE deliveries d SET status = :cancelled
+      FROM unnest(CAST(:tickets AS text[]), CAST(:people AS text[])) AS p(ticket_id, recipient)
+     WHERE d.ticket_id = p.ticket_id AND d.recipient = p.recipient
+       AND d.status = :pending AND d.repeat > 0 AND d.kind = ANY(CAST(:page_kinds AS text[]))
+    RETURNING d.channel
+    """
+).bindparams(cancelled=CANCELLED, pending=PENDING, page_kinds=sorted(PAGE_KINDS))
 _INSERT = (
     insert(deliveries)
     .on_conflict_do_nothing(constraint="deliveries_once")
@@ -57,6 +53,31 @@ class Notice:
     kind: str
     priority: Priority
     variables: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PeopleNotice:
+    """A notice of one ticket for some people, as the consumer's handler words it."""
+
+    ctx: HandlerContext
+    ticket: TicketView
+    notice: Notice
+    people: tuple[str, ...]
+    trigger: str | None = None
+
+
+def _distinct_tickets(notices: Sequence[PeopleNotice]) -> Iterator[list[PeopleNotice]]:
+    """The notices in order, cut wherever a ticket comes round again."""
+    part: list[PeopleNotice] = []
+    seen: set[str] = set()
+    for item in notices:
+        if item.ticket.ticket_id in seen:
+            yield part
+            part, seen = [], set()
+        part.append(item)
+        seen.add(item.ticket.ticket_id)
+    if part:
+        yield part
 
 
 @dataclass(frozen=True)
@@ -104,12 +125,48 @@ class NoticeQueue:
         trigger: str | None = None,
     ) -> int:
         """Queue the notice to each person once; the number of deliveries queued."""
-        now = self._clock()
+        item = PeopleNotice(ctx, ticket, notice, tuple(people), trigger)
+        return await self.to_people_many([item])
+
+    async def to_people_many(self, notices: Sequence[PeopleNotice]) -> int:
+        """`to_people` of several notices in one transaction, with one statement per step for
+        as many of them as concern distinct tickets (a ticket's later page must supersede the
+        repeats its earlier one queued, so it waits for the next round)."""
+        queued = 0
+        for part in _distinct_tickets(notices):
+            queued += await self._queue_to_people(part)
+        return queued
+
+    async def _queue_to_people(self, notices: list[PeopleNotice]) -> int:
+        session = notices[0].ctx.uow.session
         rows: list[dict[str, Any]] = []
-        digests: list[tuple[Person, Planned, dict[str, Any]]] = []
+        digests: list[tuple[PeopleNotice, Person, Planned, dict[str, Any]]] = []
+        paged: set[tuple[str, str]] = set()  # (ticket, person) whose earlier repeats go
+        for item in notices:
+            for person, plan, row in self._planned_rows(item):
+                if plan.channel == DIGEST:
+                    digests.append((item, person, plan, row))
+                    continue
+                rows.append(row)
+                if item.notice.kind in PAGE_KINDS:
+                    paged.add((item.ticket.ticket_id, person.id))
+                if plan.held_until is not None:
+                    self._metrics.held.labels(channel=plan.channel).inc()
+        if paged:
+            await self._supersede_repeats(session, paged)
+        for item, person, plan, row in digests:
+            row["collection"] = await self._open_digest(session, item.ctx, person, plan)
+            row["status"] = IN_DIGEST
+            rows.append(row)
+        return await self._insert(session, rows)
+
+    def _planned_rows(self, item: PeopleNotice) -> Iterator[tuple[Person, Planned, dict[str, Any]]]:
+        """Each person's planned deliveries of the notice, rendered, as rows."""
+        ctx, ticket, notice = item.ctx, item.ticket, item.notice
+        now = self._clock()
         base = {**ticket_context(ticket, now), **notice.variables}
         shown = facts(ticket, now)
-        for person_id in dict.fromkeys(people):
+        for person_id in dict.fromkeys(item.people):
             person = self._config.person(person_id)
             destinations = self._config.destinations(person, ticket.team, ticket.client_id)
             plans = plan_for_person(
@@ -141,24 +198,10 @@ class NoticeQueue:
                     content=rendered[plan.channel],
                     links=links,
                     shown=shown,
-                    trigger=trigger,
+                    trigger=item.trigger,
                 )
                 row["details"]["mention"] = person.slack_id if plan.channel == "slack" else None
-                if plan.channel == DIGEST:
-                    digests.append((person, plan, row))
-                else:
-                    rows.append(row)
-                    if plan.held_until is not None:
-                        self._metrics.held.labels(channel=plan.channel).inc()
-        if notice.kind in PAGE_KINDS and rows:
-            await self._supersede_repeats(
-                ctx.uow.session, ticket.ticket_id, {r["recipient"] for r in rows}
-            )
-        for person, plan, row in digests:
-            row["collection"] = await self._open_digest(ctx.uow.session, ctx, ticket, person, plan)
-            row["status"] = IN_DIGEST
-            rows.append(row)
-        return await self._insert(ctx.uow.session, rows)
+                yield person, plan, row
 
     async def to_address(
         self,
@@ -236,23 +279,17 @@ class NoticeQueue:
             "collection": None,
         }
 
-    async def _supersede_repeats(
-        self, session: AsyncSession, ticket_id: str, people: set[str]
-    ) -> None:
+    async def _supersede_repeats(self, session: AsyncSession, paged: set[tuple[str, str]]) -> None:
         """A new page of a ticket replaces the repeats still waiting from its earlier pages."""
+        tickets, people = zip(*sorted(paged), strict=True)
         result = await session.execute(
-            _SUPERSEDE, {"of_ticket": ticket_id, "people": sorted(people)}
+            _SUPERSEDE, {"tickets": list(tickets), "people": list(people)}
         )
         for channel in result.scalars():
             self._metrics.suppressed.labels(channel=channel, reason="superseded").inc()
 
     async def _open_digest(
-        self,
-        session: AsyncSession,
-        ctx: HandlerContext,
-        ticket: TicketView,
-        person: Person,
-        plan: Planned,
+        self, session: AsyncSession, ctx: HandlerContext, person: Person, plan: Planned
     ) -> str:
         """The id of the person's pending digest, opened now if there is none."""
         now = self._clock()

@@ -25,7 +25,7 @@ from escalator_notifier.domain.notice_context import (
     duration_words,
     when,
 )
-from escalator_notifier.notice_queue import Notice, NoticeQueue
+from escalator_notifier.notice_queue import Notice, NoticeQueue, PeopleNotice
 from escalator_notifier.notifier_metrics import NotifierMetrics
 from escalator_notifier.tables import (
     BUNDLED,
@@ -36,7 +36,7 @@ from escalator_notifier.tables import (
     deliveries,
     tickets,
 )
-from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
+from escalator_shared.bus.dispatcher import Batched, HandlerContext, HandlerRegistry
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.errors import NotReadyError, PermanentError
 from escalator_shared.events import (
@@ -171,10 +171,44 @@ class NotificationHandlers:
 
     # --- notices to staff ---------------------------------------------------------------------
 
-    async def on_step_reached(self, reached: EscalationStepReached, ctx: HandlerContext) -> None:
-        """Page the step's people: a new ticket is theirs, or it escalated to them."""
-        ticket = await self._view(ctx, title=reached.title, priority=reached.priority)
-        first_page = reached.step == 0 and reached.round == 0 and reached.reason == "routed"
+    async def on_steps_reached(
+        self, run: list[tuple[EscalationStepReached, HandlerContext]]
+    ) -> None:
+        """Page each step's people: a new ticket is theirs, or it escalated to them. A run of
+        steps at once: their tickets' views in one query, their deliveries in one statement."""
+        session = run[0][1].uow.session
+        views = await ticket_store.load_views(
+            session, self.config, [(c.envelope.ticket_id, c.envelope.client_id) for _, c in run]
+        )
+        pages: list[PeopleNotice] = []
+        for reached, ctx in run:
+            ticket = views[ctx.envelope.ticket_id] or self._bare_view(
+                ctx, reached.title, reached.priority
+            )
+            pages.append(self._page(reached, ctx, ticket))
+            if not _first_page(reached) and reached.reason != "reopened":
+                await self._tell_customer_escalated(reached, ctx, ticket)
+        await self.queue.to_people_many(pages)
+
+    async def _tell_customer_escalated(
+        self, reached: EscalationStepReached, ctx: HandlerContext, ticket: TicketView
+    ) -> None:
+        tier = ticket.tier or "a more senior team"
+        escalated_to = next((t.name for t in self.config.tiers if t.id == ticket.tier), tier)
+        await self.customers.tell(
+            ctx,
+            ticket,
+            "escalated",
+            {
+                "escalated_to": escalated_to,
+                "expected": self.customers.expected(ticket, reached.priority),
+            },
+            trigger=f"customer-escalated:{ctx.envelope.ticket_id}",
+        )
+
+    def _page(
+        self, reached: EscalationStepReached, ctx: HandlerContext, ticket: TicketView
+    ) -> PeopleNotice:
         people = list(reached.people)
         urgent = self.config.notifications.is_urgent(reached.priority)
         if urgent and ticket.backup and ticket.assignee in people:
@@ -188,22 +222,9 @@ class NotificationHandlers:
             if reached.next_escalation_at
             else None,
         }
-        kind = "assigned" if first_page else "escalated"
+        kind = "assigned" if _first_page(reached) else "escalated"
         variables = {"step": step, "reason": _words(reached.reason), "event": reached.model_dump()}
-        await self.queue.to_people(ctx, ticket, Notice(kind, reached.priority, variables), people)
-        if not first_page and reached.reason != "reopened":
-            tier = ticket.tier or "a more senior team"
-            escalated_to = next((t.name for t in self.config.tiers if t.id == ticket.tier), tier)
-            await self.customers.tell(
-                ctx,
-                ticket,
-                "escalated",
-                {
-                    "escalated_to": escalated_to,
-                    "expected": self.customers.expected(ticket, reached.priority),
-                },
-                trigger=f"customer-escalated:{ctx.envelope.ticket_id}",
-            )
+        return PeopleNotice(ctx, ticket, Notice(kind, reached.priority, variables), tuple(people))
 
     async def on_paged(self, paged: RespondersPaged, ctx: HandlerContext) -> None:
         """Call in people outside the chain's steps (a manager, the executives)."""
@@ -308,8 +329,12 @@ class NotificationHandlers:
         ticket = await ticket_store.load_view(
             ctx.uow.session, self.config, ctx.envelope.ticket_id, ctx.envelope.client_id
         )
-        if ticket is not None:
-            return ticket
+        return ticket or self._bare_view(ctx, title, priority)
+
+    def _bare_view(
+        self, ctx: HandlerContext, title: str | None, priority: Priority | None
+    ) -> TicketView:
+        """What the event itself tells of a ticket whose opening has not arrived."""
         if title is None or priority is None:
             raise NotReadyError("the ticket's opening has not reached the notifier yet")
         return TicketView(
@@ -369,7 +394,7 @@ class NotificationHandlers:
             TicketReopened: [self.on_reopened],
             TicketPriorityChanged: [self.on_priority_changed],
             TicketRouted: [self.on_routed],
-            EscalationStepReached: [self.on_step_reached],
+            EscalationStepReached: [Batched(self.on_steps_reached)],
             RespondersPaged: [self.on_paged],
             SlaClockStarted: [self.on_clock],
             SlaClockRetargeted: [self.on_clock],
@@ -384,6 +409,10 @@ class NotificationHandlers:
             VendorCaseResolved: [self.on_vendor_resolved],
             NotificationRequested: [self.on_requested],
         }
+
+
+def _first_page(reached: EscalationStepReached) -> bool:
+    return reached.step == 0 and reached.round == 0 and reached.reason == "routed"
 
 
 def _words(reason: str) -> str:

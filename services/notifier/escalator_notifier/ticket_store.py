@@ -49,10 +49,10 @@ async def set_clock(
     )
 
 
-# One round trip: the assignment, the opening's facts and the live clocks of one ticket.
-_VIEW = text(
+# One round trip: the assignment, the opening's facts and the live clocks of some tickets.
+_VIEWS = text(
     """
-    SELECT a.title, a.priority, a.tier, a.team, a.assignee, a.backup,
+    SELECT k.id, a.title, a.priority, a.tier, a.team, a.assignee, a.backup,
            t.title AS opened_title, t.priority AS opened_priority, t.reference, t.requester,
            t.requester_message_id,
            (SELECT coalesce(json_agg(json_build_object(
@@ -60,7 +60,7 @@ _VIEW = text(
                        'remaining_seconds', c.remaining_seconds) ORDER BY c.due_at), '[]')
               FROM ticket_clocks c
              WHERE c.ticket_id = k.id AND c.state <> 'stopped') AS clocks
-      FROM (SELECT CAST(:ticket_id AS text) AS id) k
+      FROM unnest(CAST(:ticket_ids AS text[])) AS k(id)
       LEFT JOIN assignments a ON a.ticket_id = k.id
       LEFT JOIN tickets t ON t.ticket_id = k.id
     """
@@ -72,7 +72,19 @@ async def load_view(
 ) -> TicketView | None:
     """The ticket as the notifier knows it from intake's opening and the router's assignment;
     None before either has arrived."""
-    row = (await session.execute(_VIEW, {"ticket_id": ticket_id})).one()
+    return (await load_views(session, config, [(ticket_id, client_id)]))[ticket_id]
+
+
+async def load_views(
+    session: AsyncSession, config: EscalatorConfig, tickets_of: list[tuple[str, str]]
+) -> dict[str, TicketView | None]:
+    """`load_view` of several (ticket id, client id) in one query, by ticket id."""
+    client_of = dict(tickets_of)
+    result = await session.execute(_VIEWS, {"ticket_ids": list(client_of)})
+    return {row.id: _view(config, row, client_of[row.id]) for row in result}
+
+
+def _view(config: EscalatorConfig, row: Any, client_id: str) -> TicketView | None:
     title = row.title or row.opened_title
     if title is None:
         return None
@@ -87,7 +99,7 @@ async def load_view(
     ]
     assignee = row.assignee
     return TicketView(
-        ticket_id=ticket_id,
+        ticket_id=row.id,
         client_id=client_id,
         client_name=client_name(config, client_id),
         title=title,
