@@ -152,6 +152,8 @@ class DeliveryWorker:
             for w in await uow.session.execute(
                 select(rate_windows)
                 .where(tuple_(rate_windows.c.recipient, rate_windows.c.channel).in_(keys))
+                # One lock order for every worker, so that two instances never deadlock.
+                .order_by(rate_windows.c.recipient, rate_windows.c.channel)
                 .with_for_update()
             )
         }
