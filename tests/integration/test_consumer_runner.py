@@ -37,12 +37,13 @@ def _runner(
     metrics: ServiceMetrics,
     max_attempts: int = 3,
     batch_handler: BatchHandler | None = None,
+    consumed: list[str] | None = None,
 ) -> ConsumerRunner:
     group = f"{topics.prefix}probe"
     return ConsumerRunner(
         bootstrap_servers=bootstrap,
         group_id=group,
-        topics=[topics.tickets],
+        topics=consumed or [topics.tickets],
         dead_letter_topic=topics.dead_letter("probe"),
         handler=handler,
         producer=producer,
@@ -245,3 +246,43 @@ async def test_a_batch_that_fails_is_handled_one_by_one_and_only_the_poison_is_d
     assert poison.event_id not in one_by_one
     dead = await read_topic(bootstrap, topics.dead_letter("probe"), expected=1)
     assert [Envelope.from_bytes(d.value) for d in dead] == [poison]
+
+
+async def test_a_small_batch_spread_over_partitions_and_topics_is_handled_in_one_transaction(
+    bootstrap: str, topics: Topics, producer: EventProducer
+) -> None:
+    # Waiting before the runner starts, so that its first fetch finds them all.
+    on_tickets = await _publish(producer, topics.tickets, 6)  # six keys: several partitions
+    on_routing = [_envelope(n + 100) for n in range(2)]
+    for envelope in on_routing:
+        await producer.send(topics.routing, envelope.ticket_id, envelope.to_bytes())
+    calls: list[set[str]] = []
+
+    async def handle_batch(batch: list[Envelope]) -> list[Outcome]:
+        calls.append({e.event_id for e in batch})
+        return ["handled"] * len(batch)
+
+    metrics = ServiceMetrics.create("probe")
+    seen: list[str] = []
+    runner = _runner(
+        bootstrap,
+        topics,
+        producer=producer,
+        handler=_recorder(seen),
+        metrics=metrics,
+        batch_handler=handle_batch,
+        consumed=[topics.tickets, topics.routing],
+    )
+    await _run_until(runner, lambda: len(set().union(*calls, seen)) >= 8)
+    assert not seen  # nothing fell back to one by one
+    both = {e.event_id for e in on_tickets[:1] + on_routing[:1]}
+    assert any(both <= call for call in calls), "no transaction held both topics' events"
+
+    def handled(topic: str) -> float | None:
+        return metrics.registry.get_sample_value(
+            "escalator_consumer_messages_total",
+            {"service": "probe", "group": f"{topics.prefix}probe", "topic": topic}
+            | {"outcome": "handled"},
+        )
+
+    assert (handled(topics.tickets), handled(topics.routing)) == (6, 2)

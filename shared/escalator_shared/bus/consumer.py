@@ -1,9 +1,10 @@
 """The consumer runner: at-least-once delivery into an idempotent handler, never a silent drop.
 
 - Offsets are committed only after the handler's work committed (auto-commit is off).
-- Partitions of a batch are handled concurrently; records within a partition in order, first
-  together in one transaction (`batch_handler`, up to `transaction_size` records), and one by one
-  (with retries) only when that transaction fails.
+- A batch of at most `transaction_size` records is handled in one transaction (`batch_handler`),
+  whatever partitions it spans. Otherwise partitions are handled concurrently, records within
+  a partition in order, together in transactions of up to `transaction_size` records. Records
+  are handled one by one (with retries) only when their transaction fails.
 - A failing handler is retried with exponential backoff; after `max_attempts` the message goes to
   the group's dead-letter topic with the error in its headers, and is counted.
 - Infrastructure outages (`is_transient`) are retried without limit: dead-lettering everything
@@ -131,7 +132,13 @@ class ConsumerRunner:
     async def _handle_batches(
         self, consumer: AIOKafkaConsumer, batches: dict[TopicPartition, list[ConsumerRecord]]
     ) -> None:
-        await asyncio.gather(*(self._handle_partition(records) for records in batches.values()))
+        # A few records spread over partitions go in one transaction (one commit, not one per
+        # partition: at a steady trickle most batches look like this); a larger batch is
+        # handled partition by partition, the partitions at once.
+        every = [record for records in batches.values() for record in records]
+        merged = len(batches) > 1 and len(every) <= self._transaction_size
+        if not (merged and await self._handle_together(every)):
+            await asyncio.gather(*(self._handle_partition(rs) for rs in batches.values()))
         offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
         await consumer.commit(offsets)
         self._committed.update(offsets)
@@ -165,8 +172,8 @@ class ConsumerRunner:
         )
         for _ in records:
             seconds.observe(per_record)
-        topic = records[0].topic  # a partition's records share their topic
-        for outcome, count in Counter(outcomes).items():
+        counted = Counter(zip((r.topic for r in records), outcomes, strict=True))
+        for (topic, outcome), count in counted.items():
             self._metrics.messages.labels(
                 service=self._metrics.service, group=self.group_id, topic=topic, outcome=outcome
             ).inc(count)
