@@ -79,6 +79,31 @@ async def test_a_lane_is_free_again_after_a_timeout_and_after_a_refused_connecti
         await lanes.aclose()
 
 
+async def test_a_lane_whose_request_was_cancelled_is_replaced_for_the_request_waiting(
+    vendor_api: FakeVendorApi,
+) -> None:
+    # A cancelled request can leave httpx's pool of one believing its connection busy (every
+    # later request on that lane then ends in PoolTimeout): the lane is replaced instead.
+    lanes = HttpLanes(1, trust_env=False, timeout=3.0)
+    try:
+        vendor_api.answers["POST"] = Answer(200, b"{}", delay=2.0)
+        cut = asyncio.ensure_future(lanes.post(f"{vendor_api.url}/slow", json={}))
+        waiting = asyncio.ensure_future(lanes.post(f"{vendor_api.url}/next", json={}))
+        async with asyncio.timeout(5):
+            while not vendor_api.received:  # noqa: ASYNC110 - the server is another thread
+                await asyncio.sleep(0.01)
+        vendor_api.answers["POST"] = Answer(200, b'{"fine": 1}')
+        cut.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await cut
+        answer = await asyncio.wait_for(waiting, 2)  # well before the slow answer or a timeout
+        assert answer.json() == {"fine": 1}
+        assert [r.path for r in vendor_api.received] == ["/slow", "/next"]
+        assert lanes.lanes(vendor_api.url) == 1
+    finally:
+        await lanes.aclose()
+
+
 def test_at_least_one_lane_per_origin() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         HttpLanes(0)

@@ -35,6 +35,7 @@ class HttpLanes:
         }
         self._idle: dict[str, asyncio.Queue[httpx.AsyncClient]] = {}
         self._made: dict[str, list[httpx.AsyncClient]] = {}
+        self._closing: set[asyncio.Future[None]] = set()
 
     async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         """Send on a free lane of the URL's origin (waiting for one if all are busy); the
@@ -42,9 +43,18 @@ class HttpLanes:
         origin = _origin(url)
         client = await self._borrow(origin)
         try:
-            return await client.request(method, url, **kwargs)
-        finally:
+            response = await client.request(method, url, **kwargs)
+        except (asyncio.CancelledError, httpx.PoolTimeout):
+            # A request cancelled mid-flight can leave the lane's pool believing its one
+            # connection still busy (every later request on it would wait for the pool and time
+            # out, seen under load); a fresh lane replaces it.
+            self._replace(origin, client)
+            raise
+        except BaseException:
             self._idle[origin].put_nowait(client)
+            raise
+        self._idle[origin].put_nowait(client)
+        return response
 
     async def post(self, url: str, **kwargs: Any) -> httpx.Response:
         """`request("POST", url, ...)`."""
@@ -59,7 +69,20 @@ class HttpLanes:
         made = [client for clients in self._made.values() for client in clients]
         self._made.clear()
         self._idle.clear()
-        await asyncio.gather(*(client.aclose() for client in made))
+        await asyncio.gather(*(client.aclose() for client in made), *self._closing)
+
+    def _replace(self, origin: str, client: httpx.AsyncClient) -> None:
+        """Close the lane's client in the background; a new one takes its place (and goes to
+        whoever waits for a lane)."""
+        closing = asyncio.ensure_future(client.aclose())
+        self._closing.add(closing)
+        closing.add_done_callback(self._closing.discard)
+        made = self._made.get(origin)
+        if made is None or client not in made:
+            return  # the lanes were closed meanwhile
+        fresh = httpx.AsyncClient(**self._options)
+        made[made.index(client)] = fresh
+        self._idle[origin].put_nowait(fresh)
 
     async def _borrow(self, origin: str) -> httpx.AsyncClient:
         idle = self._idle.get(origin)
