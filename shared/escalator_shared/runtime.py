@@ -76,6 +76,7 @@ class ServiceRuntime:
             _Task("outbox-relay", self.relay.run, self.relay.stop),
             _Task("processed-events-purge", self._purge_loop.run, self._purge_loop.stop),
         ]
+        self._closers: list[Callable[[], Awaitable[None]]] = []
         self._stopping = False
 
     def unit_of_work(self) -> UnitOfWork:
@@ -114,6 +115,10 @@ class ServiceRuntime:
         """A background loop, restarted if it crashes, stopped with the service."""
         self._tasks.append(_Task(name, run, stop))
 
+    def add_closer(self, close: Callable[[], Awaitable[None]]) -> None:
+        """Something to close once the tasks have stopped (an HTTP client, say)."""
+        self._closers.append(close)
+
     async def start(self) -> None:
         """Migrate, create topics, connect, then start the relay, consumers and tasks."""
         await migrate(self.engine, self.settings.schema_name, self._migrations)
@@ -136,6 +141,11 @@ class ServiceRuntime:
         _, pending = await asyncio.wait(handles, timeout=15) if handles else (set(), set())
         for handle in pending:
             handle.cancel()
+        for close in reversed(self._closers):
+            try:
+                await close()
+            except Exception:
+                log.exception("closing %r on shutdown failed", close)
         await self.producer.stop()
         await self.engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from escalator_shared.events import (
     Topics,
     UnknownEventTypeError,
     decode,
+    new_id,
 )
 
 
@@ -69,3 +71,15 @@ def test_unknown_event_type_is_reported() -> None:
 def test_unknown_stream_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown stream"):
         Topics().for_stream("gossip")
+
+
+def test_new_ids_are_distinct_version_4_uuids_in_canonical_form() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for value in ids:
+        parsed = uuid.UUID(value)
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        assert str(parsed) == value
+    # Every variant digit turns up: the two variant bits are fixed, the other two random.
+    assert {value[19] for value in ids} == set("89ab")

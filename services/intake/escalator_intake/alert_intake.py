@@ -71,13 +71,14 @@ class AlertIntake:
         self._limiter = RateLimiter()
         self._clock = clock
         self._clients = known_clients(config)
+        self._integrations = {i.id: i for i in config.integrations}
         self._by_routing_key = {
             i.token.get_secret_value(): i for i in config.integrations if i.type == "pagerduty"
         }
 
     def integration(self, integration_id: str) -> Integration:
         """The configured integration, or 404."""
-        integration = self._config.integration(integration_id)
+        integration = self._integrations.get(integration_id)
         if integration is None:
             raise ApiError(404, "unknown_integration", f"no integration named {integration_id!r}")
         return integration

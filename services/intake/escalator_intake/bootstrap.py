@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
@@ -14,7 +14,7 @@ from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
 from escalator_intake.api.tickets import tickets_router
-from escalator_intake.api.webhooks import webhook_router
+from escalator_intake.api.webhooks import webhook_routes
 from escalator_intake.email_handlers import EmailHandlers
 from escalator_intake.heartbeats import HeartbeatMonitor
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
@@ -34,7 +34,7 @@ from escalator_shared.runtime import ServiceRuntime
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
+def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire intake: webhooks, mail and the ticket API in; alert, email and timeline consumers."""
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
     topics = runtime.topics
@@ -76,7 +76,6 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         runtime.add_task("imap-poller", imap.loop.run, imap.loop.stop)
     secret = settings.link_signing_secret.get_secret_value()
     routers = [
-        webhook_router(intake, settings.max_body_bytes),
         heartbeat_router(intake, monitor),
         rejected_router(config, rejected, intake),
         drills_router(config, intake),
@@ -84,4 +83,9 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> FastAPI:
         actions_router(config, commands, secret, settings.public_url),
         emails_router(config, runtime.session_factory, inbox),
     ]
-    return service_app(runtime, routers, title="Escalator intake")
+    return service_app(
+        runtime,
+        routers,
+        title="Escalator intake",
+        direct_routes=webhook_routes(intake, settings.max_body_bytes),
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from escalator_notifier.channels.base import NotificationChannel
 from escalator_notifier.channels.email_channel import EmailChannel
@@ -35,7 +35,7 @@ from escalator_shared.smtp import SmtpEmailSender
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
+def create_app(settings: NotifierSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire the notifier: the consumer that queues messages, the worker that sends them, the
     delivery records API."""
     metrics = ServiceMetrics.create(settings.service_name)
@@ -79,13 +79,12 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> FastAPI:
             settings.database_url, settings.schema_name, "deliveries", worker.loop.wake
         )
         runtime.add_task("deliveries-listener", listener.run, listener.stop)
-    app = service_app(
+    runtime.add_closer(http.aclose)
+    return service_app(
         runtime,
         [deliveries_router(runtime.session_factory, config)],
         title="Escalator notifier",
     )
-    app.router.on_shutdown.append(http.aclose)
-    return app
 
 
 def _channels(

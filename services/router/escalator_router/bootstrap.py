@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from escalator_router.api.diagrams import diagrams_router
 from escalator_router.api.explain import explain_router
@@ -25,7 +25,7 @@ from escalator_shared.runtime import ServiceRuntime
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: RouterSettings, config: EscalatorConfig) -> FastAPI:
+def create_app(settings: RouterSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire the router: ticket consumers, trigger consumers, the escalation timer, explain."""
     metrics = ServiceMetrics.create(settings.service_name)
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import TicketOpened
@@ -28,7 +28,7 @@ from escalator_sla_timer.vendor_handlers import VendorHandlers
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> FastAPI:
+def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire the SLA timer: consumers of ticket life, routing and vendor cases; the timer; the
     clock and report endpoints."""
     metrics = ServiceMetrics.create(settings.service_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI
+from starlette.types import ASGIApp
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
@@ -36,7 +36,7 @@ from escalator_vendor_gateway.webhook_api import webhook_router
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> FastAPI:
+def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> ASGIApp:
     """Wire the vendor gateway: case handlers, the opener, the sweeper, the status poller, the
     chaser and the APIs."""
     metrics = ServiceMetrics.create(settings.service_name)
@@ -113,6 +113,5 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> Fast
         webhook_router(config, secrets, commands),
         directory_router(config),
     ]
-    app = service_app(runtime, routers, title="Escalator vendor gateway")
-    app.router.on_shutdown.append(http.aclose)
-    return app
+    runtime.add_closer(http.aclose)
+    return service_app(runtime, routers, title="Escalator vendor gateway")

@@ -59,7 +59,10 @@ class EventProducer:
             await self._producer.send(topic, value=value, key=key.encode())
             for topic, key, value in messages
         ]
-        await asyncio.gather(*futures)
+        if len(futures) == 1:
+            await futures[0]  # the common single alert, without a gathering future
+        else:
+            await asyncio.gather(*futures)
 
     async def ping(self) -> None:
         """Raise unless the cluster answers a metadata request."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
+import os
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -15,8 +15,14 @@ def utc_now() -> datetime:
 
 
 def new_id() -> str:
-    """A fresh random identifier (UUID4, hex with dashes)."""
-    return str(uuid.uuid4())
+    """A fresh random identifier: a version 4 UUID, hex with dashes.
+
+    Built from 16 random bytes directly: `str(uuid.uuid4())` costs several times more, and
+    every alert takes two.
+    """
+    digits = os.urandom(16).hex()
+    variant = "89ab"[int(digits[16], 16) & 3]  # RFC 4122: the top two bits of byte 8 are 10
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 class Event(BaseModel):

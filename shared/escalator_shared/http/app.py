@@ -1,4 +1,4 @@
-"""Building and serving a service's FastAPI app the same way in every service."""
+"""Building and serving a service's HTTP app (FastAPI) the same way in every service."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.telemetry import TelemetryConfig
 from pydantic import ValidationError
+from starlette.types import ASGIApp
 
 from escalator_shared.config import ConfigError, EscalatorConfig, load_config
+from escalator_shared.http.direct_routes import DirectRoute, DirectRoutes
 from escalator_shared.http.errors import install_error_handlers
 from escalator_shared.http.ops import HttpMetricsMiddleware, ops_router
 from escalator_shared.observability.logging import configure_logging
@@ -30,8 +32,17 @@ _NO_OPENTELEMETRY: TelemetryConfig = {
 }
 
 
-def service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], title: str) -> FastAPI:
-    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors and HTTP metrics."""
+def service_app(
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter],
+    title: str,
+    direct_routes: Sequence[DirectRoute] = (),
+) -> ASGIApp:
+    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors and HTTP metrics.
+
+    `direct_routes` are answered ahead of FastAPI (`direct_routes.py`); the HTTP metrics count
+    them and every other route alike.
+    """
     # Our metrics are Prometheus's (`/metrics`); FastAPI's built-in OpenTelemetry hooks would
     # only cost a provider lookup on every request.
     app = FastAPI(title=title, lifespan=runtime.lifespan, telemetry=_NO_OPENTELEMETRY)
@@ -39,8 +50,8 @@ def service_app(runtime: ServiceRuntime, routers: Sequence[APIRouter], title: st
     app.include_router(ops_router(runtime.metrics, runtime.readiness))
     for router in routers:
         app.include_router(router)
-    app.add_middleware(HttpMetricsMiddleware, metrics=runtime.metrics)
-    return app
+    inner: ASGIApp = DirectRoutes(app, direct_routes) if direct_routes else app
+    return HttpMetricsMiddleware(inner, metrics=runtime.metrics)
 
 
 def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:
@@ -70,7 +81,7 @@ _Settings = TypeVar("_Settings", bound=ServiceSettings)
 
 
 def serve(
-    settings_class: type[_Settings], build: Callable[[_Settings, EscalatorConfig], FastAPI]
+    settings_class: type[_Settings], build: Callable[[_Settings, EscalatorConfig], ASGIApp]
 ) -> None:
     """Read settings and configuration, then run the app under uvicorn; exit 2 on either error."""
     try:

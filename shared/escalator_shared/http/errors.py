@@ -29,16 +29,21 @@ class ApiError(Exception):
         self.extra = extra or {}
 
 
+def error_response(exc: ApiError) -> JSONResponse:
+    """`{"error": code, "message": ..., **extra}` with the error's status and headers."""
+    return JSONResponse(
+        {"error": exc.code, "message": exc.message, **exc.extra},
+        exc.status,
+        headers=exc.headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer ApiError, HTTPException and validation errors with the same JSON shape."""
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.code, "message": exc.message, **exc.extra},
-            exc.status,
-            headers=exc.headers,
-        )
+        return error_response(exc)
 
     @app.exception_handler(HTTPException)
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from escalator_shared.observability.metrics import ServiceMetrics
@@ -45,6 +45,10 @@ class HttpMetricsMiddleware:
     def __init__(self, app: ASGIApp, metrics: ServiceMetrics) -> None:
         self._app = app
         self._metrics = metrics
+        # prometheus_client checks label values on every `labels()` call: a tenth of the CPU of
+        # a single alert's request. Route templates and statuses are few, so keep the children.
+        self._counters: dict[tuple[str, int], Counter] = {}
+        self._timers: dict[str, Histogram] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on and record its outcome."""
@@ -63,10 +67,22 @@ class HttpMetricsMiddleware:
         try:
             await self._app(scope, receive, send_and_record)
         finally:
-            route = scope.get("route")
-            template = getattr(route, "path", "unmatched")
-            service = self._metrics.service
-            self._metrics.http_requests.labels(service, template, str(status)).inc()
-            self._metrics.http_request_seconds.labels(service, template).observe(
-                time.perf_counter() - started
+            template = getattr(scope.get("route"), "path", "unmatched")
+            self._counter(template, status).inc()
+            self._timer(template).observe(time.perf_counter() - started)
+
+    def _counter(self, template: str, status: int) -> Counter:
+        counter = self._counters.get((template, status))
+        if counter is None:
+            counter = self._metrics.http_requests.labels(
+                self._metrics.service, template, str(status)
             )
+            self._counters[(template, status)] = counter
+        return counter
+
+    def _timer(self, template: str) -> Histogram:
+        timer = self._timers.get(template)
+        if timer is None:
+            timer = self._metrics.http_request_seconds.labels(self._metrics.service, template)
+            self._timers[template] = timer
+        return timer

@@ -1,29 +1,31 @@
-"""POST /v1/webhooks/{integration} and the PagerDuty-compatible POST /v2/enqueue."""
+"""POST /v1/webhooks/{integration} and the PagerDuty-compatible POST /v2/enqueue.
+
+Senders call these thousands of times a second in a storm, so they are direct routes, served
+ahead of FastAPI's routing (`escalator_shared.http.direct_routes`).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from escalator_intake.alert_intake import AlertIntake, parse_json
 from escalator_intake.api.answers import accepted_body
 from escalator_shared.http.auth import presented_token
+from escalator_shared.http.direct_routes import DirectRoute
 from escalator_shared.http.errors import ApiError
 
 
-def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
+def webhook_routes(intake: AlertIntake, max_body_bytes: int) -> list[DirectRoute]:
     """The webhook endpoints, bound to the intake service."""
-    router = APIRouter(tags=["intake"])
 
-    @router.post("/v1/webhooks/{integration_id}", status_code=202)
-    async def receive_alerts(integration_id: str, request: Request) -> JSONResponse:
-        integration = intake.integration(integration_id)
+    async def receive_alerts(request: Request) -> Response:
+        integration = intake.integration(request.path_params["integration_id"])
         raw = await read_body(request, intake.body_limit(integration))
         accepted = await intake.receive(integration, raw, presented_token(request), request.headers)
         return JSONResponse(accepted_body(accepted), status_code=202)
 
-    @router.post("/v2/enqueue", status_code=202)
-    async def pagerduty_enqueue(request: Request) -> JSONResponse:
+    async def pagerduty_enqueue(request: Request) -> Response:
         raw = await read_body(request, max_body_bytes)
         payload = parse_json(raw)
         routing_key = payload.get("routing_key") if isinstance(payload, dict) else None
@@ -55,7 +57,10 @@ def webhook_router(intake: AlertIntake, max_body_bytes: int) -> APIRouter:
             status_code=202,
         )
 
-    return router
+    return [
+        DirectRoute("POST", "/v1/webhooks/{integration_id}", receive_alerts),
+        DirectRoute("POST", "/v2/enqueue", pagerduty_enqueue),
+    ]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
