@@ -68,6 +68,7 @@ clean: down
 bench: install
 	@deploy/local/test-tools.sh bench
 	@$(PY) -m tests.benchmarks.intake_throughput
+	@$(PY) -m tests.benchmarks.intake_throughput --instances 2 --consumers none
 	@$(PY) -m tests.benchmarks.intake_throughput --instances 2
 	@$(PY) -m tests.benchmarks.routing_decisions
 	@$(PY) -m tests.benchmarks.router_throughput --routers 1

@@ -2,7 +2,8 @@
 
 Starts Kafka and PostgreSQL (deploy/local/infra.sh, or KAFKA_BOOTSTRAP_SERVERS / DATABASE_URL)
 and one intake process, then drives it with wrk (Debian's package, a C load generator) on the same
-2-core machine. wrk against intake's /healthz first shows the HTTP stack's ceiling without Kafka.
+2-core machine. wrk against a bare canned-answer server first shows the load generator's own
+ceiling here, and against intake's /healthz what an ordinary FastAPI route costs.
 Then vegeta (Go, `go install`ed when missing) posts single alerts at fixed rates (open loop) for
 the latency a sender at that rate sees, after an unreported 3-second warm-up; last, wrk saturates
 intake with single alerts and with Alertmanager batches of 100.
@@ -17,14 +18,17 @@ import argparse
 import contextlib
 import re
 import shutil
+import socket
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from tests.benchmarks.fixed_rate import attack, ensure_vegeta, figures, write_targets
 from tests.harness.environment import REPO, provide_infrastructure
 from tests.harness.isolation import Namespace, unique_suffix
-from tests.harness.processes import ServiceProcess
+from tests.harness.processes import ServiceProcess, free_port
 
 POST_SCRIPT = Path(__file__).with_name("post_alert.lua")
 BATCH_SCRIPT = Path(__file__).with_name("post_alertmanager_batch.lua")
@@ -50,6 +54,22 @@ def _figures(label: str, output: str, alerts_per_request: int = 1, unit: str = "
         f"non-2xx {errors.group(1) if errors else 0}"
         + (f"   socket errors: {socket_errors.group(1)}" if socket_errors else "")
     )
+
+
+def _wrk_ceiling(args: argparse.Namespace) -> str:
+    """wrk against a server that costs next to nothing: the load generator's own ceiling."""
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "tests.benchmarks.canned_http", str(port)])
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port)):
+                break
+            time.sleep(0.1)
+        return _wrk(f"http://127.0.0.1:{port}/", args.seconds, args.connections)
+    finally:
+        server.terminate()
+        server.wait()
 
 
 def main() -> None:
@@ -117,8 +137,9 @@ def main() -> None:
             f"({consumers}), wrk -t2 -c{args.connections}, "
             f"{args.seconds:g} s per run, all on this machine"
         )
+        print(_figures("load generator ceiling (wrk)", _wrk_ceiling(args), unit="req/s   "))
         healthz = _wrk(f"{intake.url}/healthz", args.seconds, args.connections)
-        print(_figures("HTTP ceiling (GET /healthz)", healthz, unit="req/s   "))
+        print(_figures("FastAPI route (GET /healthz)", healthz, unit="req/s   "))
         url = f"{intake.url}/v1/webhooks/acme-monitoring"
         # The fixed rates come before the saturating runs: these leave hundreds of thousands of
         # alerts queued for the first process's consumer, which would still be turning them

@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from aiokafka.errors import KafkaError
+
 from escalator_intake.adapters.base import PayloadError, SenderAdapter, SignatureError
 from escalator_intake.adapters.registry import adapter_for
 from escalator_intake.domain.canonical import (
@@ -39,6 +41,7 @@ from escalator_shared.events import (
 from escalator_shared.http.errors import ApiError
 
 DRILL = "drill"  # the integration and source of drill tickets
+_RETRY_AFTER_SECONDS = 5  # what a 503 asks a sender to wait when Kafka did not take its alerts
 
 
 @dataclass(frozen=True)
@@ -204,7 +207,7 @@ class AlertIntake:
             event = canonical_alert(alert, integration, severity, alert_id, received_at)
             messages.append(self._message(event, client_id))
             accepted.append(Accepted(alert_id, event.dedup_key, client_id))
-        await self._producer.send_many(messages)
+        await self._make_durable(messages)
         return accepted
 
     async def drill(
@@ -229,8 +232,21 @@ class AlertIntake:
             occurred_at=utc_now(),
             drill=True,
         )
-        await self._producer.send_many([self._message(event, client_id)])
+        await self._make_durable([self._message(event, client_id)])
         return Accepted(alert_id, event.dedup_key, client_id)
+
+    async def _make_durable(self, messages: list[tuple[str, str, bytes]]) -> None:
+        """Produce and await the acknowledgements; 503 with Retry-After when Kafka fails us."""
+        try:
+            await self._producer.send_many(messages)
+        except KafkaError as exc:
+            raise ApiError(
+                503,
+                "not_durable",
+                f"the alerts could not be stored on the message bus ({type(exc).__name__}); "
+                "send them again: any already stored are deduplicated by their dedup key",
+                headers={"Retry-After": str(_RETRY_AFTER_SECONDS)},
+            ) from exc
 
     def _message(self, event: AlertReceived, client_id: str) -> tuple[str, str, bytes]:
         """The alert as a Kafka message: keyed so one condition's alerts stay in order."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 from aiokafka import AIOKafkaProducer
+
+from escalator_shared.bus.partition_batches import PartitionBatches
 
 Headers = list[tuple[str, bytes]]
 
@@ -17,6 +18,7 @@ class EventProducer:
         self._bootstrap_servers = bootstrap_servers
         self._client_id = client_id
         self._started: AIOKafkaProducer | None = None
+        self._batches: PartitionBatches | None = None
 
     @property
     def _producer(self) -> AIOKafkaProducer:
@@ -37,9 +39,13 @@ class EventProducer:
         )
         await producer.start()
         self._started = producer
+        self._batches = PartitionBatches(producer)
 
     async def stop(self) -> None:
         """Flush what is queued and disconnect."""
+        if self._batches is not None:
+            await self._batches.stop()
+            self._batches = None
         if self._started is not None:
             await self._started.stop()
             self._started = None
@@ -54,15 +60,18 @@ class EventProducer:
         await future
 
     async def send_many(self, messages: Sequence[tuple[str, str, bytes]]) -> None:
-        """Send (topic, key, value) messages as one batch and wait for every acknowledgement."""
-        futures = [
-            await self._producer.send(topic, value=value, key=key.encode())
-            for topic, key, value in messages
-        ]
-        if len(futures) == 1:
-            await futures[0]  # the common single alert, without a gathering future
-        else:
-            await asyncio.gather(*futures)
+        """Send (topic, key, value) messages and wait for every acknowledgement.
+
+        Several go through `PartitionBatches` (one record batch per partition, shared with other
+        callers' messages of the same moment), each on the partition `send` would choose.
+        """
+        if len(messages) == 1:
+            topic, key, value = messages[0]
+            await self.send(topic, key, value)  # the common single alert
+            return
+        if self._batches is None:
+            raise RuntimeError("EventProducer used before start()")
+        await self._batches.send(messages)
 
     async def ping(self) -> None:
         """Raise unless the cluster answers a metadata request."""
