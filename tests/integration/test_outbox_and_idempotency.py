@@ -204,3 +204,15 @@ async def test_after_commit_callbacks_run_only_when_the_unit_commits(
     with pytest.raises(RuntimeError, match="handler failed"):
         await failing_unit()
     assert ran == ["committed"]
+
+
+async def test_claims_are_per_consumer_and_an_id_repeated_in_one_batch_is_claimed_once(
+    engine: AsyncEngine, topics: Topics
+) -> None:
+    async with _uow(engine, topics) as uow:
+        assert await uow.claim_many("first", ["e-1", "e-2", "e-1"]) == {"e-1", "e-2"}
+        assert await uow.claim_many("first", ["e-2", "e-3"]) == {"e-3"}
+        assert await uow.claim_many("second", ["e-1"]) == {"e-1"}
+        assert await uow.claim_many("second", []) == set()
+    async with _uow(engine, topics) as uow:
+        assert not await uow.claim("first", "e-3")  # committed

@@ -222,3 +222,25 @@ def test_the_business_day_ends_in_open_time_after_the_instant(case: Case) -> Non
     end = case.business.end_of_business_day(at)
     assert end > at
     assert case.business.is_open(end - TICK)
+
+
+# Open around the clock, but through the day-by-day walk: a whole-day window every day.
+_WALKED_AROUND_THE_CLOCK = BusinessCalendar(
+    "walked", "UTC", [TimeWindow(days=list(WEEKDAYS), start=time(0, 0), end=time(0, 0))]
+)
+_anywhere = st.datetimes(
+    datetime.combine(FIRST, time()), datetime.combine(LAST, time()), timezones=st.just(UTC)
+)
+
+
+@EXAMPLES
+@given(_anywhere, _anywhere, amounts)
+def test_the_around_the_clock_shortcut_agrees_with_the_day_walk(
+    a: datetime, b: datetime, amount: timedelta
+) -> None:
+    shortcut = BusinessCalendar.around_the_clock()
+    assert shortcut.business_time(a, b) == _WALKED_AROUND_THE_CLOCK.business_time(a, b)
+    assert shortcut.add_business_time(a, amount) == _WALKED_AROUND_THE_CLOCK.add_business_time(
+        a, amount
+    )
+    assert shortcut.add_business_time(a, amount) == a + amount

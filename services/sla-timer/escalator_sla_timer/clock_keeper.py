@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -90,8 +92,8 @@ class ClockKeeper:
         await copy_rows(uow.session, clocks, rows)
         for stored in started:
             self.log(uow, stored, "started", stored.clock.started_at, {})
-            counter = self.metrics.started.labels(metric_kind(stored.metric))
-            uow.after_commit(counter.inc)
+        for kind, count in Counter(metric_kind(stored.metric) for stored in started).items():
+            uow.after_commit(partial(self.metrics.started.labels(kind).inc, count))
 
     async def start(self, uow: UnitOfWork, emit: Emit, started: Sequence[StoredClock]) -> None:
         """Store new clocks and say each started."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,8 +13,10 @@ from escalator_shared.events import Priority
 from escalator_sla_timer.domain.plans import TicketFacts
 from escalator_sla_timer.tables import sla_tickets
 
-# What TicketOpened brings; a routed-first row keeps its routing columns.
-_OPENED_FACTS = (
+# What TicketOpened brings; a routed-first row keeps its routing columns. One prepared
+# statement whatever the number of tickets: each column travels as one array.
+_OPENED_COLUMNS = (
+    "ticket_id",
     "client_id",
     "source",
     "ticket_type",
@@ -24,13 +26,23 @@ _OPENED_FACTS = (
     "correlation_id",
     "drill",
 )
-
-_INSERT = insert(sla_tickets)
-# One cached statement, sent as multi-row batches (executemany with RETURNING).
-_RECORD_OPENED = _INSERT.on_conflict_do_update(
-    index_elements=[sla_tickets.c.ticket_id],
-    set_={name: _INSERT.excluded[name] for name in _OPENED_FACTS},
-).returning(sla_tickets)
+_RECORD_OPENED = text(
+    """
+    INSERT INTO sla_tickets (ticket_id, client_id, source, ticket_type, priority, opened_at,
+                             status, correlation_id, drill)
+    SELECT * FROM unnest(CAST(:ticket_id AS text[]), CAST(:client_id AS text[]),
+                         CAST(:source AS text[]), CAST(:ticket_type AS text[]),
+                         CAST(:priority AS text[]), CAST(:opened_at AS timestamptz[]),
+                         CAST(:status AS text[]), CAST(:correlation_id AS text[]),
+                         CAST(:drill AS boolean[]))
+    ON CONFLICT (ticket_id) DO UPDATE
+       SET client_id = excluded.client_id, source = excluded.source,
+           ticket_type = excluded.ticket_type, priority = excluded.priority,
+           opened_at = excluded.opened_at, status = excluded.status,
+           correlation_id = excluded.correlation_id, drill = excluded.drill
+    RETURNING *
+    """
+)
 
 
 @dataclass(frozen=True)
@@ -77,8 +89,10 @@ async def lock(session: AsyncSession, ticket_id: str) -> KnownTicket | None:
 
 
 async def record_opened(session: AsyncSession, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Store opened tickets' facts in one statement; each ticket's row (with any routing)."""
-    result = await session.execute(_RECORD_OPENED, rows)
+    """Store opened tickets' facts in one statement; each ticket's row (with any routing).
+    A ticket appears once in `rows`."""
+    columns = {name: [row[name] for row in rows] for name in _OPENED_COLUMNS}
+    result = await session.execute(_RECORD_OPENED, columns)
     return {row.ticket_id: row for row in result}
 
 

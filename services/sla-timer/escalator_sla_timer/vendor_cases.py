@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import ARRAY, Text, any_, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -122,15 +122,18 @@ async def note(session: AsyncSession, ticket_id: str, case: tuple[str, str], **t
         )
 
 
+# One cached statement whatever the number of tickets (an expanding IN is rendered anew for
+# each count): every TicketOpened batch asks, and almost always nothing waits.
+_TAKE = (
+    delete(waiting_vendor_cases)
+    .where(waiting_vendor_cases.c.ticket_id == any_(bindparam("ticket_ids", type_=ARRAY(Text))))
+    .returning(waiting_vendor_cases)
+)
+
+
 async def take(session: AsyncSession, ticket_ids: Sequence[str]) -> dict[str, list[VendorCase]]:
     """Remove and return the cases waiting for these tickets, oldest first."""
-    rows = (
-        await session.execute(
-            delete(waiting_vendor_cases)
-            .where(waiting_vendor_cases.c.ticket_id.in_(ticket_ids))
-            .returning(waiting_vendor_cases)
-        )
-    ).all()
+    rows = (await session.execute(_TAKE, {"ticket_ids": list(ticket_ids)})).all()
     waiting: dict[str, list[VendorCase]] = {}
     for row in sorted(rows, key=lambda r: r.opened_at):
         waiting.setdefault(row.ticket_id, []).append(

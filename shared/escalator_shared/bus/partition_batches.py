@@ -90,13 +90,18 @@ class PartitionBatches:
         producer = self._producer
         partitions: dict[str, list[int]] = {}
         by_partition: dict[tuple[str, int], list[tuple[bytes, bytes, int]]] = {}
+        # A ticket's events of one round share a key: hash it once (murmur2 is pure Python).
+        chosen: dict[tuple[str, str], int] = {}
         for index, request in enumerate(requests):
             for topic, key, value in request.messages:
                 if topic not in partitions:
                     # Sorted by id, as the partitioner expects (and `send` passes them).
                     partitions[topic] = sorted(await producer.partitions_for(topic))
                 key_bytes = key.encode()
-                partition = _PARTITIONER(key_bytes, partitions[topic], partitions[topic])
+                partition = chosen.get((topic, key))
+                if partition is None:
+                    partition = _PARTITIONER(key_bytes, partitions[topic], partitions[topic])
+                    chosen[topic, key] = partition
                 by_partition.setdefault((topic, partition), []).append((key_bytes, value, index))
         sent = _Sent()
         for (topic, partition), records in by_partition.items():

@@ -8,7 +8,7 @@ import logging
 import time
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import delete, func, select
+from sqlalchemy import ARRAY, BigInteger, any_, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.bus.producer import EventProducer
@@ -18,6 +18,8 @@ from escalator_shared.errors import is_transient
 log = logging.getLogger(__name__)
 
 _COUNT_EVERY_SECONDS = 1.0
+# One cached statement for any number of rows (an expanding IN is rendered anew per count).
+_DELETE = delete(outbox).where(outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
 
 
 class OutboxRelay:
@@ -86,7 +88,7 @@ class OutboxRelay:
             ).all()
             if rows:
                 await self._producer.send_many([(r.topic, r.message_key, r.payload) for r in rows])
-                await session.execute(delete(outbox).where(outbox.c.id.in_([r.id for r in rows])))
+                await session.execute(_DELETE, {"ids": [r.id for r in rows]})
                 self._published.inc(len(rows))
             # Counting the outbox is a scan: at most once a second, however busy the relay is.
             if time.monotonic() - self._counted_at >= _COUNT_EVERY_SECONDS:

@@ -6,15 +6,22 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.db.bulk_insert import copy_rows
-from escalator_shared.db.tables import outbox, processed_events
+from escalator_shared.db.tables import outbox
 from escalator_shared.events import Envelope, Event, Topics
 
-_CLAIM = pg_insert(processed_events).on_conflict_do_nothing().returning(processed_events.c.event_id)
+# One prepared statement whatever the number of ids: they travel as one array.
+_CLAIM = text(
+    """
+    INSERT INTO processed_events (consumer, event_id)
+    SELECT :consumer, id FROM unnest(CAST(:event_ids AS text[])) AS e(id)
+    ON CONFLICT DO NOTHING
+    RETURNING event_id
+    """
+)
 
 
 class UnitOfWork:
@@ -96,9 +103,7 @@ class UnitOfWork:
 
     async def claim_many(self, consumer: str, event_ids: list[str]) -> set[str]:
         """Claim several event ids in one statement; the ids not handled before."""
-        rows = [{"consumer": consumer, "event_id": event_id} for event_id in event_ids]
-        # One cached statement sent as multi-row batches (executemany with RETURNING).
-        result = await self.session.execute(_CLAIM, rows)
+        result = await self.session.execute(_CLAIM, {"consumer": consumer, "event_ids": event_ids})
         return set(result.scalars())
 
     def insert_later(self, table: Table, row: dict[str, Any]) -> None:

@@ -29,7 +29,7 @@ from escalator_sla_timer.domain.business_days import (
 class BusinessCalendar:
     """A calendar's open time and the business-time arithmetic SLA clocks need (immutable)."""
 
-    __slots__ = ("_days",)
+    __slots__ = ("_always_open", "_days")
 
     def __init__(
         self,
@@ -40,6 +40,8 @@ class BusinessCalendar:
         closed_days: Iterable[date] = (),
     ) -> None:
         self._days = BusinessDays(name, ZoneInfo(time_zone), hours, holidays, closed_days)
+        # No hours and no closed days: business time is elapsed time, no days to walk.
+        self._always_open = not hours and holidays is None and not closed_days
 
     @classmethod
     def around_the_clock(cls) -> BusinessCalendar:
@@ -111,6 +113,8 @@ class BusinessCalendar:
         start, end = _utc(start), _utc(end)
         if end <= start:
             return NOTHING
+        if self._always_open:
+            return end - start
         first, last = self._days.date_of(start), self._days.date_of(end)
         total = NOTHING
         day = first
@@ -131,8 +135,8 @@ class BusinessCalendar:
         start = _utc(start)
         if amount < NOTHING:
             raise ValueError(f"cannot add negative business time {amount}")
-        if amount == NOTHING:
-            return start
+        if amount == NOTHING or self._always_open:
+            return start + amount
         remaining = amount
         first = last_open = day = self._days.date_of(start)
         while True:
