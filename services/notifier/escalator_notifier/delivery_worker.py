@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, tuple_, update
+from sqlalchemy import ARRAY, Text, and_, any_, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from escalator_notifier.channels.base import NotificationChannel, SendFailed
@@ -135,7 +135,7 @@ class DeliveryWorker:
             if ready:
                 await uow.session.execute(
                     update(deliveries)
-                    .where(deliveries.c.id.in_([r.id for r in ready]))
+                    .where(deliveries.c.id == _any_of([r.id for r in ready]))
                     .values(
                         status=SENDING,
                         lease_until=now + self._limits.lease,
@@ -151,7 +151,7 @@ class DeliveryWorker:
             (w.recipient, w.channel): RateWindow(w.window_start, w.sent)
             for w in await uow.session.execute(
                 select(rate_windows)
-                .where(tuple_(rate_windows.c.recipient, rate_windows.c.channel).in_(keys))
+                .where(tuple_(rate_windows.c.recipient, rate_windows.c.channel).in_(_pairs(keys)))
                 # One lock order for every worker, so that two instances never deadlock.
                 .order_by(rate_windows.c.recipient, rate_windows.c.channel)
                 .with_for_update()
@@ -295,7 +295,7 @@ class DeliveryWorker:
         claimed = {o.row.id: o.row.attempts + 1 for o in outcomes}
         current = await uow.session.execute(
             select(deliveries.c.id, deliveries.c.status, deliveries.c.attempts)
-            .where(deliveries.c.id.in_(list(claimed)))
+            .where(deliveries.c.id == _any_of(list(claimed)))
             .with_for_update()
         )
         return {
@@ -375,3 +375,23 @@ def _due_from(row: Any) -> datetime:
         due: datetime = row.next_attempt_at
         return max(occurred, due)
     return occurred
+
+
+def _any_of(ids: list[str]) -> Any:
+    """`= ANY(:ids)`: one SQL text (and prepared statement) for any number of ids, where an
+    expanding IN renders, and PostgreSQL prepares, another for each count."""
+    return any_(bindparam("ids", ids, type_=ARRAY(Text)))
+
+
+def _pairs(keys: list[tuple[str, str]]) -> Any:
+    """The (recipient, channel) pairs as a subquery over two arrays: one SQL text for any
+    number of pairs."""
+    pairs = (
+        func.unnest(
+            bindparam("recipients", [r for r, _ in keys], type_=ARRAY(Text)),
+            bindparam("channels", [c for _, c in keys], type_=ARRAY(Text)),
+        )
+        .table_valued("recipient", "channel")
+        .render_derived()
+    )
+    return select(pairs.c.recipient, pairs.c.channel)
