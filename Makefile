@@ -80,4 +80,4 @@ bench: install
 	@$(PY) -m tests.benchmarks.vendor_gateway --rate 250 --instances 2
 	@$(PY) -m tests.benchmarks.notifier --rate 200 --seconds 20
 	@$(PY) -m tests.benchmarks.notifier --rate 200 --seconds 20 --instances 2 --connections 4
-	@$(PY) -m tests.benchmarks.notifier --rate 1000 --seconds 10 --instances 2 --connections 8
+	@$(PY) -m tests.benchmarks.notifier --rate 1200 --seconds 10 --instances 2 --connections 8

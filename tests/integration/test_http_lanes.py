@@ -4,6 +4,7 @@ each origin its own lanes, and a lane free again after any outcome."""
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import Iterator
 
 import httpx
@@ -107,3 +108,47 @@ async def test_a_lane_whose_request_was_cancelled_is_replaced_for_the_request_wa
 def test_at_least_one_lane_per_origin() -> None:
     with pytest.raises(ValueError, match="at least 1"):
         HttpLanes(0)
+
+
+async def test_a_request_carries_its_body_basic_auth_and_our_user_agent(
+    vendor_api: FakeVendorApi,
+) -> None:
+    vendor_api.answers["POST"] = Answer(201, b'{"sid": "SM1"}')
+    lanes = HttpLanes(1, trust_env=False)
+    try:
+        answer = await lanes.post(
+            f"{vendor_api.url}/form", json={"To": "+15550100"}, auth=("AC1", "token")
+        )
+        assert (answer.status_code, answer.json()) == (201, {"sid": "SM1"})
+        assert answer.request.url == f"{vendor_api.url}/form"
+        [received] = vendor_api.received
+        assert (
+            received.headers["authorization"] == "Basic " + base64.b64encode(b"AC1:token").decode()
+        )
+        assert (received.headers["content-type"], received.body) == (
+            "application/json",
+            {"To": "+15550100"},
+        )
+        assert received.headers["user-agent"] == "escalator"
+    finally:
+        await lanes.aclose()
+
+
+async def test_a_proxy_named_by_the_environment_is_used_unless_no_proxy_lists_the_host(
+    vendor_api: FakeVendorApi, second_api: FakeVendorApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", vendor_api.url)  # the proxy: it answers for anyone
+    lanes = HttpLanes(1)
+    try:
+        answer = await lanes.post("http://vendor.example/cases", json={"n": 1})
+        assert answer.status_code == 200
+        [proxied] = vendor_api.received
+        assert (proxied.path, proxied.headers["host"]) == ("/cases", "vendor.example")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        await lanes.post(f"{second_api.url}/direct", json={})  # a new origin: straight there
+        assert [r.path for r in second_api.received] == ["/direct"]
+        assert len(vendor_api.received) == 1
+    finally:
+        await lanes.aclose()
