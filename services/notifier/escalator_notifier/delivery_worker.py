@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, and_, any_, bindparam, func, select, tuple_, update
+from sqlalchemy import ARRAY, Text, and_, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 
 from escalator_notifier.channels.base import NotificationChannel, SendFailed
@@ -40,6 +40,7 @@ from escalator_notifier.tables import (
     rate_windows,
 )
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.db.array_params import any_of
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import (
     NotificationDelivered,
@@ -135,7 +136,7 @@ class DeliveryWorker:
             if ready:
                 await uow.session.execute(
                     update(deliveries)
-                    .where(deliveries.c.id == _any_of([r.id for r in ready]))
+                    .where(deliveries.c.id == any_of("ids", Text, [r.id for r in ready]))
                     .values(
                         status=SENDING,
                         lease_until=now + self._limits.lease,
@@ -295,7 +296,7 @@ class DeliveryWorker:
         claimed = {o.row.id: o.row.attempts + 1 for o in outcomes}
         current = await uow.session.execute(
             select(deliveries.c.id, deliveries.c.status, deliveries.c.attempts)
-            .where(deliveries.c.id == _any_of(list(claimed)))
+            .where(deliveries.c.id == any_of("ids", Text, list(claimed)))
             .with_for_update()
         )
         return {
@@ -377,15 +378,9 @@ def _due_from(row: Any) -> datetime:
     return occurred
 
 
-def _any_of(ids: list[str]) -> Any:
-    """`= ANY(:ids)`: one SQL text (and prepared statement) for any number of ids, where an
-    expanding IN renders, and PostgreSQL prepares, another for each count."""
-    return any_(bindparam("ids", ids, type_=ARRAY(Text)))
-
-
 def _pairs(keys: list[tuple[str, str]]) -> Any:
     """The (recipient, channel) pairs as a subquery over two arrays: one SQL text for any
-    number of pairs."""
+    number of pairs (as `escalator_shared.db.array_params` does for single values)."""
     pairs = (
         func.unnest(
             bindparam("recipients", [r for r, _ in keys], type_=ARRAY(Text)),

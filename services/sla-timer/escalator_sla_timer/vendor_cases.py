@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, any_, bindparam, delete, update
+from sqlalchemy import Text, delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from escalator_shared.db.array_params import any_of
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_sla_timer.clock_keeper import ClockKeeper, Emit
 from escalator_sla_timer.clock_rows import StoredClock
@@ -122,11 +123,10 @@ async def note(session: AsyncSession, ticket_id: str, case: tuple[str, str], **t
         )
 
 
-# One cached statement whatever the number of tickets (an expanding IN is rendered anew for
-# each count): every TicketOpened batch asks, and almost always nothing waits.
+# Every TicketOpened batch asks, and almost always nothing waits: one statement built once.
 _TAKE = (
     delete(waiting_vendor_cases)
-    .where(waiting_vendor_cases.c.ticket_id == any_(bindparam("ticket_ids", type_=ARRAY(Text))))
+    .where(waiting_vendor_cases.c.ticket_id == any_of("ticket_ids", Text))
     .returning(waiting_vendor_cases)
 )
 

@@ -8,18 +8,18 @@ import logging
 import time
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import ARRAY, BigInteger, any_, bindparam, delete, func, select
+from sqlalchemy import BigInteger, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.bus.producer import EventProducer
+from escalator_shared.db.array_params import any_of
 from escalator_shared.db.tables import outbox
 from escalator_shared.errors import is_transient
 
 log = logging.getLogger(__name__)
 
 _COUNT_EVERY_SECONDS = 1.0
-# One cached statement for any number of rows (an expanding IN is rendered anew per count).
-_DELETE = delete(outbox).where(outbox.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger))))
+_DELETE = delete(outbox).where(outbox.c.id == any_of("ids", BigInteger))
 
 
 class OutboxRelay:

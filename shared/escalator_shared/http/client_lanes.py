@@ -41,7 +41,7 @@ class HttpLanes:
         if lanes_per_origin < 1:
             raise ValueError("lanes_per_origin must be at least 1")
         self._lanes_per_origin = lanes_per_origin
-        self._timeout = timeout
+        self._timeout = httpx.Timeout(timeout).as_dict()
         self._trust_env = trust_env
         self._idle: dict[str, asyncio.Queue[httpx.AsyncHTTPTransport]] = {}
         self._made: dict[str, list[httpx.AsyncHTTPTransport]] = {}
@@ -59,13 +59,8 @@ class HttpLanes:
         """Send on a free lane of the URL's origin (waiting for one if all are busy); the
         response is read in full before the lane is free again. `kwargs` are httpx.Request's
         (`json`, `data`, `content`, `headers`); `auth` a user and password for basic auth."""
-        seconds = self._timeout if timeout is None else timeout
-        request = httpx.Request(
-            method,
-            url,
-            extensions={"timeout": httpx.Timeout(seconds).as_dict()},
-            **kwargs,
-        )
+        timeouts = self._timeout if timeout is None else httpx.Timeout(timeout).as_dict()
+        request = httpx.Request(method, url, extensions={"timeout": timeouts}, **kwargs)
         for name, value in _DEFAULT_HEADERS.items():
             request.headers.setdefault(name, value)
         if auth is not None:
