@@ -3,12 +3,14 @@
 One vendor-gateway process on Kafka and PostgreSQL from `deploy/local/infra.sh`, and a vendor
 API stand-in (tests/benchmarks/vendor_stub.py, its own process) answering after
 `--vendor-latency-ms`. For each ticket the benchmark produces its TicketOpened and a
-VendorCaseRequested, open-loop at `--rate` per second for `--seconds`, and reads every
-VendorCaseOpened back from the vendor topic.
+VendorCaseRequested, open-loop at `--rate` per second for `--warmup` plus `--seconds`, and reads
+every VendorCaseOpened back from the vendor topic. The warm-up (the processes joining their
+consumer group, opening pooled connections, catching up with what was produced before they
+were ready) is reported on a line of its own and left out of the figures.
 
 Figures:
-- **cases/s**: cases opened divided by the time from the first request produced to the last
-  VendorCaseOpened received from Kafka;
+- **cases/s**: cases opened divided by the time from the first measured request produced to the
+  last measured VendorCaseOpened received from Kafka;
 - **gateway overhead**: per case, the time from the case being ready to send (its request
   handled) to its opening recorded, minus the vendor's own time for it (measured inside the
   stand-in);
@@ -16,8 +18,8 @@ Figures:
   broker), also minus the vendor's own time;
 - **one case per ticket**: POSTs per Idempotency-Key at the vendor, and cases open in the table.
 
-Usage: python -m tests.benchmarks.vendor_gateway [--rate 250] [--seconds 30] [--instances 1]
-       [--vendor-latency-ms 20] [--batch 64]
+Usage: python -m tests.benchmarks.vendor_gateway [--rate 250] [--seconds 30] [--warmup 10]
+       [--instances 1] [--vendor-latency-ms 20] [--batch 64]
 """
 
 from __future__ import annotations
@@ -149,6 +151,25 @@ async def _stored_cases(database_url: str, schema: str) -> list[asyncpg.Record]:
         await connection.close()
 
 
+def _latencies(
+    tickets: list[str],
+    received: dict[str, float],
+    produced: dict[str, float],
+    by_ticket: dict[str, asyncpg.Record],
+    vendor_time: dict[str, float],
+) -> tuple[list[float], list[float]]:
+    """(gateway overhead, end to end) of the tickets whose case was opened and read back."""
+    gateway, end_to_end = [], []
+    for ticket_id in tickets:
+        case, got = by_ticket.get(ticket_id), received.get(ticket_id)
+        if case is None or case["opened_at"] is None or got is None:
+            continue
+        spent = vendor_time.get(case["case_key"], 0.0)
+        gateway.append((case["opened_at"] - case["ready_at"]).total_seconds() - spent)
+        end_to_end.append(got - produced[ticket_id] - spent)
+    return gateway, end_to_end
+
+
 def _report(
     args: argparse.Namespace,
     produced: dict[str, float],
@@ -158,15 +179,17 @@ def _report(
 ) -> None:
     vendor_time = {key: sum(times) for key, times in posts.items()}
     by_ticket = {c["ticket_id"]: c for c in cases}
-    span = max(received.values()) - min(produced.values()) if received else float("nan")
-    gateway, end_to_end = [], []
-    for ticket_id, got in received.items():
-        case = by_ticket.get(ticket_id)
-        if case is None or case["opened_at"] is None:
-            continue
-        spent = vendor_time.get(case["case_key"], 0.0)
-        gateway.append((case["opened_at"] - case["ready_at"]).total_seconds() - spent)
-        end_to_end.append(got - produced[ticket_id] - spent)
+    ordered = sorted(produced, key=produced.__getitem__)
+    warm = int(args.rate * args.warmup)
+    warm_up, measured = ordered[:warm], ordered[warm:]
+    opened_measured = [t for t in measured if t in received]
+    span = (
+        max(received[t] for t in opened_measured) - produced[measured[0]]
+        if opened_measured
+        else float("nan")
+    )
+    gateway, end_to_end = _latencies(measured, received, produced, by_ticket, vendor_time)
+    warm_gateway, _ = _latencies(warm_up, received, produced, by_ticket, vendor_time)
     duplicates = sum(len(times) - 1 for times in posts.values())
     opened = sum(c["status"] == "open" for c in cases)
     print(
@@ -175,8 +198,13 @@ def _report(
         f"{args.vendor_latency_ms:.0f} ms, offered {args.rate} cases/s"
     )
     print(
-        f"  cases opened: {len(received)}/{len(produced)} in {span:.1f} s "
-        f"= {len(received) / span:,.0f} cases/s"
+        f"  warm-up ({args.warmup:.0f} s, left out below): "
+        f"{sum(t in received for t in warm_up)}/{len(warm_up)} opened, "
+        f"gateway overhead {percentiles(warm_gateway)}"
+    )
+    print(
+        f"  cases opened: {len(opened_measured)}/{len(measured)} in {span:.1f} s "
+        f"= {len(opened_measured) / span:,.0f} cases/s"
     )
     print(f"  gateway overhead (ready -> recorded, minus vendor time): {percentiles(gateway)}")
     print(
@@ -184,14 +212,20 @@ def _report(
         f"{percentiles(end_to_end)}"
     )
     print(f"  vendor's own time per case: {percentiles(list(vendor_time.values()))}")
-    print(f"  one case per ticket: {opened} open in the table, {duplicates} duplicate POSTs")
+    print(
+        f"  one case per ticket (warm-up included): {opened} open in the table, "
+        f"{len(received)}/{len(produced)} read back, {duplicates} duplicate POSTs"
+    )
 
 
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rate", type=int, default=250)
-    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured, after the warm-up")
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds at the same rate, left out"
+    )
     parser.add_argument("--vendor-latency-ms", type=float, default=20.0)
     parser.add_argument("--instances", type=int, default=1)
     parser.add_argument("--batch", type=int, default=64, help="cases sent at once per process")
@@ -225,7 +259,12 @@ def main() -> None:
             },
         )
         produced, received = asyncio.run(
-            _drive(infra.kafka_bootstrap_servers, namespace.topic_prefix, args.rate, args.seconds)
+            _drive(
+                infra.kafka_bootstrap_servers,
+                namespace.topic_prefix,
+                args.rate,
+                args.warmup + args.seconds,
+            )
         )
         time.sleep(1)
         posts = httpx.get(f"{stub}/stats", timeout=30).json()["posts"]

@@ -9,6 +9,7 @@ import pytest
 
 from escalator_shared.bus.consumer import BatchHandler, ConsumerRunner, EnvelopeHandler, Outcome
 from escalator_shared.bus.producer import EventProducer
+from escalator_shared.errors import NotReadyError
 from escalator_shared.events import Envelope, TicketAcknowledged, Topics, utc_now
 from escalator_shared.observability.metrics import ServiceMetrics
 from tests.harness.kafka_reader import read_topic
@@ -36,6 +37,7 @@ def _runner(
     handler: EnvelopeHandler,
     metrics: ServiceMetrics,
     max_attempts: int = 3,
+    retry_base_seconds: float = 0.01,
     batch_handler: BatchHandler | None = None,
     consumed: list[str] | None = None,
 ) -> ConsumerRunner:
@@ -49,7 +51,7 @@ def _runner(
         producer=producer,
         metrics=metrics.for_consumer(group),
         max_attempts=max_attempts,
-        retry_base_seconds=0.01,
+        retry_base_seconds=retry_base_seconds,
         batch_handler=batch_handler,
     )
 
@@ -286,3 +288,43 @@ async def test_a_small_batch_spread_over_partitions_and_topics_is_handled_in_one
         )
 
     assert (handled(topics.tickets), handled(topics.routing)) == (6, 2)
+
+
+async def test_a_record_not_ready_is_put_off_while_the_event_it_waits_for_arrives_on_another_topic(
+    bootstrap: str, topics: Topics, producer: EventProducer
+) -> None:
+    # `waiting` (tickets topic) needs `awaited` (routing topic) handled first; `awaited` is
+    # published only once `waiting` has been tried, so it can only arrive while the same
+    # runner keeps consuming. `after` follows `waiting` on its partition (same key).
+    waiting, after = _envelope(1), _envelope(1)
+    awaited = _envelope(2)
+    handled: list[str] = []
+    tries = 0
+
+    async def handle(envelope: Envelope) -> Outcome:
+        nonlocal tries
+        if envelope.event_id == waiting.event_id and awaited.event_id not in handled:
+            tries += 1
+            if tries == 1:
+                await producer.send(topics.routing, awaited.ticket_id, awaited.to_bytes())
+            raise NotReadyError("the awaited event has not arrived")
+        handled.append(envelope.event_id)
+        return "handled"
+
+    for envelope in (waiting, after):
+        await producer.send(topics.tickets, envelope.ticket_id, envelope.to_bytes())
+    metrics = ServiceMetrics.create("probe")
+    runner = _runner(
+        bootstrap,
+        topics,
+        producer=producer,
+        handler=handle,
+        metrics=metrics,
+        max_attempts=5,
+        retry_base_seconds=0.2,
+        consumed=[topics.tickets, topics.routing],
+    )
+    await _run_until(runner, lambda: len(handled) >= 3)
+    assert handled == [awaited.event_id, waiting.event_id, after.event_id]
+    assert 1 <= tries < 5  # put off, not dead-lettered
+    assert await read_topic(bootstrap, topics.dead_letter("probe"), expected=1, within=1) == []

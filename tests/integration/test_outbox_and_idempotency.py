@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import column, func, insert, select, table, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from escalator_shared.bus.dispatcher import Batched, EventDispatcher, HandlerContext
@@ -31,13 +34,14 @@ pytestmark = pytest.mark.integration
 side_effects = table("side_effects", column("event_id"))
 
 
-def _relay(engine: AsyncEngine, producer: EventProducer) -> OutboxRelay:
+def _relay(engine: AsyncEngine, producer: EventProducer, **options: Any) -> OutboxRelay:
     metrics = ServiceMetrics.create("probe")
     return OutboxRelay(
         build_session_factory(engine),
         producer,
         published=metrics.outbox_published.labels(service="probe"),
         pending=metrics.outbox_pending.labels(service="probe"),
+        **options,
     )
 
 
@@ -61,6 +65,30 @@ async def test_events_of_a_committed_unit_are_published_and_removed_from_the_out
     assert records[0].key == b"t-1"
     async with engine.connect() as conn:
         assert await conn.scalar(select(func.count()).select_from(outbox)) == 0
+
+
+async def test_one_wake_up_relays_batch_after_batch_until_one_comes_back_short(
+    engine: AsyncEngine, producer: EventProducer, bootstrap: str, topics: Topics
+) -> None:
+    async with _uow(engine, topics) as uow:
+        emitted = [
+            await uow.emit(
+                TicketAcknowledged(by=f"tech-{n}", acknowledged_at=utc_now()),
+                ticket_id="t-batches",
+                client_id="acme",
+            )
+            for n in range(5)
+        ]
+    # No poll within the test: only the full batches' follow-up passes can publish all five.
+    relay = _relay(engine, producer, batch_size=2, poll_seconds=60)
+    relay.notify()
+    running = asyncio.create_task(relay.run())
+    try:
+        records = await read_topic(bootstrap, topics.tickets, expected=5, within=10)
+    finally:
+        relay.stop()
+        await running
+    assert [Envelope.from_bytes(r.value) for r in records] == emitted
 
 
 async def test_events_of_a_rolled_back_unit_are_never_published(
@@ -187,23 +215,42 @@ async def test_processed_event_ids_are_forgotten_only_after_the_retention(
     assert sorted(tuple(r) for r in left) == [("c1", "new"), ("c2", "old")]
 
 
-async def test_after_commit_callbacks_run_only_when_the_unit_commits(
+async def test_after_commit_and_after_rollback_callbacks_run_on_their_outcome_only(
     engine: AsyncEngine, topics: Topics
 ) -> None:
     ran: list[str] = []
     async with _uow(engine, topics) as uow:
         uow.after_commit(lambda: ran.append("committed"))
+        uow.after_rollback(lambda: ran.append("undone after a commit"))
         assert ran == []  # not before the commit
     assert ran == ["committed"]
 
     async def failing_unit() -> None:
         async with _uow(engine, topics) as uow:
-            uow.after_commit(lambda: ran.append("rolled back"))
+            uow.after_commit(lambda: ran.append("committed after a failure"))
+            uow.after_rollback(lambda: ran.append("undone"))
             raise RuntimeError("handler failed")
 
     with pytest.raises(RuntimeError, match="handler failed"):
         await failing_unit()
-    assert ran == ["committed"]
+    assert ran == ["committed", "undone"]
+
+    async def failing_commit() -> None:
+        async with _uow(engine, topics) as uow:
+            # Refused only at commit: a deferred constraint, like a conflict found late.
+            await uow.session.execute(
+                text(
+                    "CREATE TEMP TABLE late (id int UNIQUE DEFERRABLE INITIALLY DEFERRED) "
+                    "ON COMMIT DROP"
+                )
+            )
+            await uow.session.execute(text("INSERT INTO late VALUES (1), (1)"))
+            uow.after_commit(lambda: ran.append("committed after a failed commit"))
+            uow.after_rollback(lambda: ran.append("undone after a failed commit"))
+
+    with pytest.raises(IntegrityError):
+        await failing_commit()
+    assert ran == ["committed", "undone", "undone after a failed commit"]
 
 
 async def test_claims_are_per_consumer_and_an_id_repeated_in_one_batch_is_claimed_once(

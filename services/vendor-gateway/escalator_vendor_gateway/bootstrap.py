@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from starlette.types import ASGIApp
@@ -29,6 +29,7 @@ from escalator_vendor_gateway.domain.circuit_breaker import VendorBreakers
 from escalator_vendor_gateway.domain.retry_policy import RetryPolicy
 from escalator_vendor_gateway.escalation_chaser import EscalationChaser
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
+from escalator_vendor_gateway.send_slot import SendSlot
 from escalator_vendor_gateway.settings import VendorGatewaySettings
 from escalator_vendor_gateway.status_poller import StatusPoller
 from escalator_vendor_gateway.webhook_api import webhook_router
@@ -62,7 +63,10 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> ASGI
     def wake_opener() -> None:
         openers[0].wake()
 
-    lifecycle = CaseLifecycle(config, gateway_metrics, wake_opener)
+    def reserve_slot(vendor: str, now: datetime) -> SendSlot | None:
+        return openers[0].reserve(vendor, now)
+
+    lifecycle = CaseLifecycle(config, gateway_metrics, wake_opener, reserve_slot)
     opener = CaseOpener(
         runtime.unit_of_work,
         config,

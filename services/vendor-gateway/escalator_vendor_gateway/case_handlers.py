@@ -137,7 +137,7 @@ class CaseHandlers:
         row = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
         if row is None or CaseStatus(row.status) not in _RETRYABLE:
             return  # the ticket already has its case with this vendor
-        await case_store.change(
+        taken_over = await case_store.change(
             session,
             row,
             status=CaseStatus.WAITING_TICKET.value,
@@ -147,8 +147,6 @@ class CaseHandlers:
             updated_at=now,
         )
         if ticket.opened:
-            taken_over = await case_store.case_of(session, ticket_id, requested.vendor, lock=True)
-            assert taken_over is not None
             await self.lifecycle.prepare(ctx.uow, taken_over, ticket, now, ctx.envelope)
 
     async def on_vendor_reply(self, reply: VendorReplyReceived, ctx: HandlerContext) -> None:

@@ -7,6 +7,7 @@ VendorCaseOpened with the client's update, VendorCaseFailed, acknowledgement and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +34,7 @@ from escalator_vendor_gateway.domain.case_message import client_update, technici
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
 from escalator_vendor_gateway.domain.ticket_snapshot import TicketSnapshot
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
+from escalator_vendor_gateway.send_slot import SendSlot, no_slot
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class CaseLifecycle:
     config: EscalatorConfig
     metrics: GatewayMetrics
     wake_opener: Callable[[], None]
+    # A free slot of this instance's opener, if any: a case made ready is stored leased to it
+    # and handed over once committed (send_slot.py); without one it waits to be claimed.
+    reserve_slot: Callable[[str, datetime], SendSlot | None] = no_slot
 
     async def prepare(
         self,
@@ -53,8 +58,10 @@ class CaseLifecycle:
     ) -> CaseStatus:
         """Decide the wanted case's next state, store it, and ask for what it needs."""
         step = next_step(self.config, row, ticket, now)
-        await case_store.change(uow.session, row, **step.values)
-        await self._announce(uow, row, step, cause)
+        slot = self._reserve(uow, step, row.vendor, now)
+        leased = slot.leased(row.attempts + 1) if slot else {}
+        stored = await case_store.change(uow.session, row, **{**step.values, **leased})
+        await self._announce(uow, stored, step, cause, slot)
         return step.status
 
     async def prepare_new(
@@ -64,17 +71,35 @@ class CaseLifecycle:
         case with the vendor already."""
         case = wanted.as_new_case()
         step = next_step(self.config, case, ticket, wanted.at)
-        if not await case_store.insert_prepared(uow.session, case, step.values):
+        slot = self._reserve(uow, step, case.vendor, wanted.at)
+        leased = slot.leased(1) if slot else {}
+        stored = await case_store.insert_prepared(uow.session, case, {**step.values, **leased})
+        if stored is None:
+            if slot:
+                slot.give_back()
             return False
-        await self._announce(uow, case, step, cause)
+        await self._announce(uow, stored, step, cause, slot)
         return True
 
+    def _reserve(self, uow: UnitOfWork, step: Step, vendor: str, now: datetime) -> SendSlot | None:
+        slot = self.reserve_slot(vendor, now) if step.ready else None
+        if slot:
+            uow.after_rollback(slot.give_back)
+        return slot
+
     async def _announce(
-        self, uow: UnitOfWork, case: Any, step: Step, cause: Envelope | None
+        self,
+        uow: UnitOfWork,
+        case: Row[Any],
+        step: Step,
+        cause: Envelope | None,
+        slot: SendSlot | None,
     ) -> None:
         for event in step.events:
             await _emit(uow, case, event, cause)
-        if step.ready:
+        if slot:
+            uow.after_commit(functools.partial(slot.send, case))
+        elif step.ready:
             uow.after_commit(self.wake_opener)
         if step.status is CaseStatus.FAILED:
             failed = self.metrics.failed.labels(vendor=case.vendor, reason="unknown_vendor")

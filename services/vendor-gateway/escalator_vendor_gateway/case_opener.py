@@ -1,10 +1,14 @@
 """Sends the cases that are ready, and records each outcome: exactly one case per ticket and
 vendor, whatever crashes, redeliveries or restarts happen on the way.
 
-1. A claim (one short transaction) marks due cases `sending`, counts the attempt and leases them
-   to this instance; a lease that runs out (the instance died) makes the case due again, marked
-   *unsure*: that attempt may have reached the vendor. The claimer takes as many cases as there
-   are free slots (`batch_size` in flight), as soon as a commit says cases are ready.
+1. A case made ready in this instance (the consumer's handlers, the API) is stored already
+   leased to it in that same transaction when a slot is free (`reserve`), and handed over in
+   memory once committed. Other ready cases (no slot free then, retries, another instance's
+   lease run out) are claimed: one short transaction marks due cases `sending`, counts the
+   attempt and leases them to this instance. A lease that runs out (the instance died) makes
+   the case due again, marked *unsure*: that attempt may have reached the vendor. The claimer
+   takes as many cases as there are free slots (`batch_size` in flight or reserved), as soon
+   as a commit says cases are ready.
 2. Each case goes out on its own task with its stable key (Idempotency-Key, Message-ID,
    external id); an unsure case is first looked up at the vendor where its API can search.
 3. The recorder writes the outcomes that have come back, together in one transaction (a group
@@ -37,9 +41,10 @@ from escalator_vendor_gateway.channels.base import (
     OpeningFailed,
 )
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
-from escalator_vendor_gateway.domain.circuit_breaker import VendorBreakers
+from escalator_vendor_gateway.domain.circuit_breaker import BreakerState, VendorBreakers
 from escalator_vendor_gateway.domain.retry_policy import RetryPolicy
 from escalator_vendor_gateway.gateway_metrics import GatewayMetrics
+from escalator_vendor_gateway.send_slot import SendSlot
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,8 @@ class CaseOpener:
         self._breakers = breakers
         self._limits = limits
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._reserved = 0  # slots promised to transactions not yet ended
+        self._stopping = False
         self._slot_freed = asyncio.Event()
         self._outcomes: list[tuple[Row[Any], Outcome]] = []
         self.loop = PollingLoop(self.open_due, limits.poll_seconds)
@@ -91,6 +98,7 @@ class CaseOpener:
         run (the runtime restarts it); outcomes not yet recorded are kept for the next run."""
         self.loop = PollingLoop(self.open_due, self._limits.poll_seconds)
         self._recorder = PollingLoop(self.record_outcomes, self._limits.poll_seconds)
+        self._stopping = False
         recorder = asyncio.create_task(self._recorder.run(), name="case-outcome-recorder")
         recorder.add_done_callback(self._recorder_ended)
         try:
@@ -103,7 +111,8 @@ class CaseOpener:
             await self.record_outcomes()
 
     def stop(self) -> None:
-        """Stop claiming."""
+        """Stop claiming (and taking cases over from transactions)."""
+        self._stopping = True
         self.loop.stop()
         self._slot_freed.set()
 
@@ -115,9 +124,30 @@ class CaseOpener:
         if not task.cancelled() and task.exception() is not None:
             self.stop()
 
+    def reserve(self, vendor: str, now: datetime) -> SendSlot | None:
+        """A slot for a case a transaction is making ready, or None: every slot is taken, the
+        vendor's breaker is not closed, or the opener is stopping."""
+        if self._stopping or self._free() <= 0:
+            return None
+        if self._breakers.of(vendor).state(now) is not BreakerState.CLOSED:
+            return None
+        self._reserved += 1
+        return SendSlot(now + self._limits.lease, self._take_over, self._give_back)
+
+    def _take_over(self, row: Row[Any]) -> None:
+        self._reserved -= 1
+        self._start(row)
+
+    def _give_back(self) -> None:
+        self._reserved -= 1
+        self._slot_freed.set()
+
+    def _free(self) -> int:
+        return self._limits.batch_size - len(self._in_flight) - self._reserved
+
     async def open_due(self) -> bool:
         """Claim due cases for the free slots and send each; True when more may be waiting."""
-        free = self._limits.batch_size - len(self._in_flight)
+        free = self._free()
         if free <= 0:
             self._slot_freed.clear()
             await self._slot_freed.wait()
@@ -128,10 +158,13 @@ class CaseOpener:
                 uow.session, now, self._limits.lease, free, self._breakers.blocked(now)
             )
         for row in claimed:
-            task = asyncio.create_task(self._send(row))
-            self._in_flight.add(task)
-            task.add_done_callback(self._finished)
+            self._start(row)
         return len(claimed) == free
+
+    def _start(self, row: Row[Any]) -> None:
+        task = asyncio.create_task(self._send(row))
+        self._in_flight.add(task)
+        task.add_done_callback(self._finished)
 
     async def record_outcomes(self) -> bool:
         """Record every outcome back so far in one transaction; False when there was none."""

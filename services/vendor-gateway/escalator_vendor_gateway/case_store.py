@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, or_, select, text, update
+from sqlalchemy import Row, Select, Update, bindparam, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
 from escalator_vendor_gateway.tables import vendor_cases
-
-_PK = (vendor_cases.c.ticket_id, vendor_cases.c.vendor)
 
 
 def new_case_key() -> str:
@@ -74,44 +73,53 @@ class NewCase:
         }
 
 
-_INSERT_CASE = insert(vendor_cases).on_conflict_do_nothing().returning(vendor_cases.c.case_key)
+_INSERT_CASE = insert(vendor_cases).on_conflict_do_nothing().returning(vendor_cases)
 
 
-async def insert_prepared(session: AsyncSession, case: NewCase, values: dict[str, Any]) -> bool:
-    """Insert a case in its first state; False if the ticket has a case with the vendor."""
-    inserted = await session.execute(_INSERT_CASE, {**case.row(), **values})
-    return inserted.first() is not None
+async def insert_prepared(
+    session: AsyncSession, case: NewCase, values: dict[str, Any]
+) -> Row[Any] | None:
+    """Insert a case in its first state; None if the ticket has a case with the vendor."""
+    row: Row[Any] | None = (await session.execute(_INSERT_CASE, {**case.row(), **values})).first()
+    return row
 
 
 async def insert_wanted(session: AsyncSession, wanted: Wanted) -> Row[Any] | None:
     """Record the case as waiting for its ticket; None if the ticket has one with the vendor."""
     values = {**wanted.as_new_case().row(), "status": CaseStatus.WAITING_TICKET.value}
-    row: Row[Any] | None = (
-        await session.execute(
-            insert(vendor_cases).values(**values).on_conflict_do_nothing().returning(vendor_cases)
-        )
-    ).first()
+    row: Row[Any] | None = (await session.execute(_INSERT_CASE, values)).first()
     return row
+
+
+_BY_PK = (
+    vendor_cases.c.ticket_id == bindparam("pk_ticket"),
+    vendor_cases.c.vendor == bindparam("pk_vendor"),
+)
+_CASE_OF = select(vendor_cases).where(*_BY_PK)
+_CASE_OF_LOCKED = _CASE_OF.with_for_update()
 
 
 async def case_of(
     session: AsyncSession, ticket_id: str, vendor: str, *, lock: bool = False
 ) -> Row[Any] | None:
     """One case, locked for update if asked."""
-    query = select(vendor_cases).where(
-        vendor_cases.c.ticket_id == ticket_id, vendor_cases.c.vendor == vendor
-    )
-    return (await session.execute(query.with_for_update() if lock else query)).first()
+    query = _CASE_OF_LOCKED if lock else _CASE_OF
+    return (await session.execute(query, {"pk_ticket": ticket_id, "pk_vendor": vendor})).first()
+
+
+@functools.cache
+def _cases_of_ticket(statuses: frozenset[CaseStatus] | None) -> Select[Any]:
+    query = select(vendor_cases).where(vendor_cases.c.ticket_id == bindparam("pk_ticket"))
+    if statuses is not None:
+        query = query.where(vendor_cases.c.status.in_(sorted(s.value for s in statuses)))
+    return query.order_by(vendor_cases.c.vendor).with_for_update()
 
 
 async def cases_of(
     session: AsyncSession, ticket_id: str, statuses: frozenset[CaseStatus] | None = None
 ) -> list[Row[Any]]:
     """A ticket's cases (in the given states), locked for update."""
-    query = select(vendor_cases).where(vendor_cases.c.ticket_id == ticket_id)
-    if statuses is not None:
-        query = query.where(vendor_cases.c.status.in_([s.value for s in statuses]))
-    return list(await session.execute(query.order_by(vendor_cases.c.vendor).with_for_update()))
+    return list(await session.execute(_cases_of_ticket(statuses), {"pk_ticket": ticket_id}))
 
 
 async def case_by_reference(session: AsyncSession, vendor: str, reference: str) -> Row[Any] | None:
@@ -127,13 +135,22 @@ async def case_by_reference(session: AsyncSession, vendor: str, reference: str) 
     return (await session.execute(query)).first()
 
 
-async def change(session: AsyncSession, row: Row[Any], **values: Any) -> None:
-    """Update one case."""
-    await session.execute(
+@functools.cache
+def _update(columns: tuple[str, ...]) -> Update:
+    """One case's update of these columns (built once per set of columns)."""
+    return (
         update(vendor_cases)
-        .where(vendor_cases.c.ticket_id == row.ticket_id, vendor_cases.c.vendor == row.vendor)
-        .values(**values)
+        .where(*_BY_PK)
+        .values({name: bindparam(name) for name in columns})
+        .returning(vendor_cases)
     )
+
+
+async def change(session: AsyncSession, row: Any, **values: Any) -> Row[Any]:
+    """Update one case; the row as stored now."""
+    params = {"pk_ticket": row.ticket_id, "pk_vendor": row.vendor, **values}
+    changed: Row[Any] = (await session.execute(_update(tuple(sorted(values))), params)).one()
+    return changed
 
 
 async def due_for_conditions(session: AsyncSession, now: datetime, limit: int) -> list[Row[Any]]:

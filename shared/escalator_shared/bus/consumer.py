@@ -7,6 +7,10 @@
   are handled one by one (with retries) only when their transaction fails.
 - A failing handler is retried with exponential backoff; after `max_attempts` the message goes to
   the group's dead-letter topic with the error in its headers, and is counted.
+- A record whose handler is not ready for it (`NotReadyError`: it waits for an event of another
+  topic, perhaps one this very consumer reads) is put off instead of retried in place: its
+  partition is paused and rewound to it for the backoff, while the other partitions go on, so
+  the awaited event can arrive meanwhile. It is dead-lettered after `max_attempts` tries too.
 - Infrastructure outages (`is_transient`) are retried without limit: dead-lettering everything
   while the database restarts would be worse than waiting.
 - A rebalance waits for the batch in hand to finish and commit before partitions move.
@@ -28,7 +32,7 @@ from aiokafka.abc import ConsumerRebalanceListener
 from pydantic import ValidationError
 
 from escalator_shared.bus.producer import EventProducer
-from escalator_shared.errors import PermanentError, is_transient
+from escalator_shared.errors import NotReadyError, PermanentError, is_transient
 from escalator_shared.events import Envelope
 from escalator_shared.observability.logging import current_event_id, current_ticket_id
 from escalator_shared.observability.metrics import ConsumerMetrics
@@ -46,6 +50,14 @@ _ERROR_TEXT_LIMIT = 2000
 
 class _StoppingError(Exception):
     """Raised inside a retry loop when the runner is asked to stop."""
+
+
+class _PutOffError(Exception):
+    """A record is not ready to be handled: try it again after `delay` seconds."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"put off for {delay:.2f}s")
+        self.delay = delay
 
 
 class ConsumerRunner:
@@ -83,6 +95,8 @@ class ConsumerRunner:
         self._batch_lock = asyncio.Lock()
         self._committed: dict[TopicPartition, int] = {}
         self._consumer: AIOKafkaConsumer | None = None
+        # Tries so far of records put off as not ready, by (topic, partition, offset).
+        self._not_ready: dict[tuple[str, int, int], int] = {}
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it and leave the group."""
@@ -137,18 +151,42 @@ class ConsumerRunner:
         # handled partition by partition, the partitions at once.
         every = [record for records in batches.values() for record in records]
         merged = len(batches) > 1 and len(every) <= self._transaction_size
-        if not (merged and await self._handle_together(every)):
-            await asyncio.gather(*(self._handle_partition(rs) for rs in batches.values()))
-        offsets = {tp: records[-1].offset + 1 for tp, records in batches.items()}
+        if merged and await self._handle_together(every):
+            ends = [records[-1].offset + 1 for records in batches.values()]
+        else:
+            ends = await asyncio.gather(*(self._handle_partition(rs) for rs in batches.values()))
+        offsets = dict(zip(batches, ends, strict=True))
         await consumer.commit(offsets)
         self._committed.update(offsets)
 
-    async def _handle_partition(self, records: list[ConsumerRecord]) -> None:
+    async def _handle_partition(self, records: list[ConsumerRecord]) -> int:
+        """Handle the records in order; the offset to commit: past the last, or at a record put
+        off (its partition paused and rewound to it, what follows it left for later)."""
         for start in range(0, len(records), self._transaction_size):
             chunk = records[start : start + self._transaction_size]
             if not await self._handle_together(chunk):
                 for record in chunk:
-                    await self._handle_record(record)
+                    try:
+                        await self._handle_record(record)
+                    except _PutOffError as put_off:
+                        self._put_off(record, put_off.delay)
+                        return int(record.offset)
+        return int(records[-1].offset) + 1
+
+    def _put_off(self, record: ConsumerRecord, delay: float) -> None:
+        consumer = self._consumer
+        if consumer is None:
+            raise _StoppingError
+        tp = TopicPartition(record.topic, record.partition)
+        consumer.seek(tp, record.offset)
+        consumer.pause(tp)
+        asyncio.get_running_loop().call_later(delay, self._resume, tp)
+
+    def _resume(self, tp: TopicPartition) -> None:
+        # Stopped since, or after a rebalance elsewhere or assigned anew (not paused then).
+        consumer = self._consumer
+        if consumer is not None and tp in consumer.assignment():
+            consumer.resume(tp)
 
     async def _handle_together(self, records: list[ConsumerRecord]) -> bool:
         """One transaction for the chunk; False (nothing kept) if anything in it fails."""
@@ -205,10 +243,30 @@ class ConsumerRunner:
         self, record: ConsumerRecord, envelope: Envelope, labels: dict[str, str]
     ) -> Result:
         attempt = 0
+        where = (record.topic, record.partition, record.offset)
         while True:
             attempt += 1
             try:
-                return await self._handler(envelope)
+                result = await self._handler(envelope)
+            except NotReadyError as exc:
+                self._metrics.failures.labels(**labels, error=type(exc).__name__).inc()
+                tries = self._not_ready.pop(where, 0) + 1
+                if tries >= self._max_attempts:
+                    log.error(
+                        "dead-lettering %s after %d attempt(s): %r", envelope.event_type, tries, exc
+                    )
+                    await self._dead_letter(record, exc, attempts=tries)
+                    return "dead_lettered"
+                self._not_ready[where] = tries
+                delay = self._backoff(tries)
+                log.warning(
+                    "%s not ready (attempt %d), put off for %.2fs: %r",
+                    envelope.event_type,
+                    tries,
+                    delay,
+                    exc,
+                )
+                raise _PutOffError(delay) from exc
             except Exception as exc:
                 self._metrics.failures.labels(**labels, error=type(exc).__name__).inc()
                 transient = is_transient(exc)
@@ -223,6 +281,7 @@ class ConsumerRunner:
                         exc,
                     )
                     await self._dead_letter(record, exc, attempts=attempt)
+                    self._not_ready.pop(where, None)
                     return "dead_lettered"
                 delay = self._backoff(attempt)
                 log.warning(
@@ -234,6 +293,9 @@ class ConsumerRunner:
                     exc,
                 )
                 await self._sleep_unless_stopping(delay)
+            else:
+                self._not_ready.pop(where, None)
+                return result
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self._retry_base * 2.0 ** (attempt - 1), _MAX_BACKOFF_SECONDS)

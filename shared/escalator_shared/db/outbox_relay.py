@@ -8,7 +8,7 @@ import logging
 import time
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import BigInteger, delete, func, select
+from sqlalchemy import BigInteger, Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.bus.producer import EventProducer
@@ -20,6 +20,16 @@ log = logging.getLogger(__name__)
 
 _COUNT_EVERY_SECONDS = 1.0
 _DELETE = delete(outbox).where(outbox.c.id == any_of("ids", BigInteger))
+_COUNT = select(func.count()).select_from(outbox)
+
+
+def _oldest_unlocked(limit: int) -> Select[tuple[int, str, str, bytes]]:
+    return (
+        select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+        .order_by(outbox.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
 
 
 class OutboxRelay:
@@ -45,6 +55,7 @@ class OutboxRelay:
         self._pending = pending
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
+        self._select = _oldest_unlocked(batch_size)  # built once, bound per pass
         self._wake = asyncio.Event()
         self._counted_at = -_COUNT_EVERY_SECONDS
         self._stopping = False
@@ -58,7 +69,9 @@ class OutboxRelay:
         backoff = self._poll_seconds
         while not self._stopping:
             try:
-                while await self.relay_batch():
+                # A batch short of full means nothing committed before it was left; what
+                # commits later wakes the relay again.
+                while await self.relay_batch() == self._batch_size:
                     pass
                 backoff = self._poll_seconds
             except Exception as exc:
@@ -78,21 +91,14 @@ class OutboxRelay:
     async def relay_batch(self) -> int:
         """Publish one batch of rows; returns how many were published."""
         async with self._session_factory() as session, session.begin():
-            rows = (
-                await session.execute(
-                    select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
-                    .order_by(outbox.c.id)
-                    .limit(self._batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = (await session.execute(self._select)).all()
             if rows:
                 await self._producer.send_many([(r.topic, r.message_key, r.payload) for r in rows])
                 await session.execute(_DELETE, {"ids": [r.id for r in rows]})
                 self._published.inc(len(rows))
             # Counting the outbox is a scan: at most once a second, however busy the relay is.
             if time.monotonic() - self._counted_at >= _COUNT_EVERY_SECONDS:
-                remaining = await session.scalar(select(func.count()).select_from(outbox))
+                remaining = await session.scalar(_COUNT)
                 self._pending.set(remaining or 0)
                 self._counted_at = time.monotonic()
         return len(rows)

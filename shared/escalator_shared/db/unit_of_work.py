@@ -46,6 +46,7 @@ class UnitOfWork:
         self._outbox_rows: list[dict[str, object]] = []
         self._later: dict[Table, list[dict[str, Any]]] = {}
         self._after_commit: list[Callable[[], None]] = []
+        self._after_rollback: list[Callable[[], None]] = []
         self.emitted: list[Envelope] = []
 
     @property
@@ -67,6 +68,7 @@ class UnitOfWork:
         self._outbox_rows = []
         self._later = {}
         self._after_commit = []
+        self._after_rollback = []
         return self
 
     async def __aexit__(
@@ -76,26 +78,32 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session = self.session
+        committed = False
         try:
             if exc_type is None:
                 await self._write_outbox()
                 await session.commit()
+                committed = True
             else:
                 await session.rollback()
         finally:
             await session.close()
             self._session = None
-        callbacks, self._after_commit = self._after_commit, []
-        if exc_type is not None:
-            return
-        if self.emitted:
-            self._on_commit()
-        for callback in callbacks:
-            callback()
+            callbacks = self._after_commit if committed else self._after_rollback
+            self._after_commit, self._after_rollback = [], []
+            if committed and self.emitted:
+                self._on_commit()
+            for callback in callbacks:
+                callback()
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the transaction committed (never if it rolls back): metrics."""
         self._after_commit.append(callback)
+
+    def after_rollback(self, callback: Callable[[], None]) -> None:
+        """Run `callback` if the transaction does not commit (a handler failed, or the commit
+        did): undo what was promised in memory for it."""
+        self._after_rollback.append(callback)
 
     async def claim(self, consumer: str, event_id: str) -> bool:
         """Record that `consumer` handles `event_id`; False if it already did (a redelivery)."""
