@@ -75,9 +75,9 @@ bench: install
 	@$(PY) -m tests.benchmarks.router_throughput --routers 2
 	@$(PY) -m tests.benchmarks.sla_timer
 	@$(PY) -m tests.benchmarks.sla_timer --instances 2
-	@$(PY) -m tests.benchmarks.vendor_gateway --rate 50
-	@$(PY) -m tests.benchmarks.vendor_gateway --rate 250 --instances 1
-	@$(PY) -m tests.benchmarks.vendor_gateway --rate 250 --instances 2
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 200 --instances 1
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 200 --instances 2
+	@$(PY) -m tests.benchmarks.vendor_gateway --rate 300 --instances 2 --seconds 20
 	@$(PY) -m tests.benchmarks.notifier --rate 200 --seconds 20
 	@$(PY) -m tests.benchmarks.notifier --rate 200 --seconds 20 --instances 2 --connections 4
 	@$(PY) -m tests.benchmarks.notifier --rate 1200 --seconds 10 --instances 2 --connections 8

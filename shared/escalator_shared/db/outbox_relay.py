@@ -6,29 +6,37 @@ import asyncio
 import contextlib
 import logging
 import time
+from operator import itemgetter
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import BigInteger, Select, delete, func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.sql.dml import ReturningDelete
 
 from escalator_shared.bus.producer import EventProducer
-from escalator_shared.db.array_params import any_of
 from escalator_shared.db.tables import outbox
 from escalator_shared.errors import is_transient
 
 log = logging.getLogger(__name__)
 
 _COUNT_EVERY_SECONDS = 1.0
-_DELETE = delete(outbox).where(outbox.c.id == any_of("ids", BigInteger))
 _COUNT = select(func.count()).select_from(outbox)
 
 
-def _oldest_unlocked(limit: int) -> Select[tuple[int, str, str, bytes]]:
-    return (
-        select(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
+def _take_oldest(limit: int) -> ReturningDelete[int, str, str, bytes]:
+    """Delete the oldest rows no other relay holds and return them: one statement; the rows
+    stay until the transaction commits, after they were published (a failure rolls back)."""
+    oldest = (
+        select(outbox.c.id)
         .order_by(outbox.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        delete(outbox)
+        .where(outbox.c.id.in_(oldest))
+        .returning(outbox.c.id, outbox.c.topic, outbox.c.message_key, outbox.c.payload)
     )
 
 
@@ -55,7 +63,7 @@ class OutboxRelay:
         self._pending = pending
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        self._select = _oldest_unlocked(batch_size)  # built once, bound per pass
+        self._take = _take_oldest(batch_size)  # built once
         self._wake = asyncio.Event()
         self._counted_at = -_COUNT_EVERY_SECONDS
         self._stopping = False
@@ -91,10 +99,10 @@ class OutboxRelay:
     async def relay_batch(self) -> int:
         """Publish one batch of rows; returns how many were published."""
         async with self._session_factory() as session, session.begin():
-            rows = (await session.execute(self._select)).all()
+            # RETURNING follows no order: the rows are published in the order they were written.
+            rows = sorted((await session.execute(self._take)).all(), key=itemgetter(0))
             if rows:
                 await self._producer.send_many([(r.topic, r.message_key, r.payload) for r in rows])
-                await session.execute(_DELETE, {"ids": [r.id for r in rows]})
                 self._published.inc(len(rows))
             # Counting the outbox is a scan: at most once a second, however busy the relay is.
             if time.monotonic() - self._counted_at >= _COUNT_EVERY_SECONDS:
