@@ -122,3 +122,20 @@ async def test_a_committed_slot_sends_its_case_without_a_claim_and_frees_when_do
         await asyncio.sleep(0)
     assert opener.reserve("microsoft", NOW) is not None  # its slot is free again
     assert channel.keys == ["VC-1"]
+
+
+async def test_a_stopping_opener_waits_for_the_cases_of_slots_still_reserved() -> None:
+    channel = RecordingChannel()
+    opener = _opener(channel, slots=2)
+    slot = opener.reserve("microsoft", NOW)
+    assert slot is not None
+    opener.stop()
+    settling = asyncio.create_task(opener.settle(within=5))
+    await asyncio.sleep(0.01)
+    assert not settling.done()  # the transaction holding the slot has not ended
+    slot.send(_row("VC-2"))  # it commits: the case goes out
+    await asyncio.sleep(0.01)
+    assert channel.keys == ["VC-2"]
+    assert not settling.done()  # the case is in flight
+    channel.release.set()
+    await asyncio.wait_for(settling, timeout=1)

@@ -20,6 +20,7 @@ vendor, whatever crashes, redeliveries or restarts happen on the way.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -92,7 +93,8 @@ class CaseOpener:
         self._recorder = PollingLoop(self.record_outcomes, limits.poll_seconds)
 
     async def run(self) -> None:
-        """Claim and send until stopped; then let the cases in flight finish and record them.
+        """Claim and send until stopped; then let the cases in flight (and those of slots
+        reserved by transactions still running) finish, and record them.
 
         If recording fails (the database went away), claiming stops too and the error ends the
         run (the runtime restarts it); outcomes not yet recorded are kept for the next run."""
@@ -104,8 +106,7 @@ class CaseOpener:
         try:
             await self.loop.run()
         finally:
-            if self._in_flight:
-                await asyncio.wait(self._in_flight, timeout=self._limits.lease.total_seconds())
+            await self.settle(self._limits.lease.total_seconds())
             self._recorder.stop()
             await recorder
             await self.record_outcomes()
@@ -119,6 +120,21 @@ class CaseOpener:
     def wake(self) -> None:
         """Cases are ready: claim now rather than at the next poll."""
         self.loop.wake()
+
+    async def settle(self, within: float) -> None:
+        """Wait (up to `within` seconds) until no case is in flight and no slot is reserved."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while (self._in_flight or self._reserved) and loop.time() < deadline:
+            self._slot_freed.clear()
+            left = deadline - loop.time()
+            if self._in_flight:
+                await asyncio.wait(
+                    set(self._in_flight), timeout=left, return_when="FIRST_COMPLETED"
+                )
+            else:  # a transaction holds a slot: it commits (the case comes) or gives it back
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._slot_freed.wait(), timeout=left)
 
     def _recorder_ended(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -137,6 +153,7 @@ class CaseOpener:
     def _take_over(self, row: Row[Any]) -> None:
         self._reserved -= 1
         self._start(row)
+        self._slot_freed.set()  # wakes `settle`
 
     def _give_back(self) -> None:
         self._reserved -= 1
