@@ -130,7 +130,7 @@ class CaseOpener:
             left = deadline - loop.time()
             if self._in_flight:
                 await asyncio.wait(
-                    set(self._in_flight), timeout=left, return_when="FIRST_COMPLETED"
+                    set(self._in_flight), timeout=left, return_when=asyncio.FIRST_COMPLETED
                 )
             else:  # a transaction holds a slot: it commits (the case comes) or gives it back
                 with contextlib.suppress(TimeoutError):
