@@ -1,5 +1,6 @@
 """Vendor cases opened with nobody's help: Dell by its API (a stand-in ServiceNow), its
-commitment clocked, its status webhook heard; and a phone vendor's case opened by a technician.
+commitment clocked, its status webhook heard; Synology by email; and a phone vendor's case
+opened by a technician.
 
 Retries, refusals and a restart mid-call are in test_vendor_cases_retries.py.
 """
@@ -26,9 +27,12 @@ from tests.e2e.sla_clock_api import (
 )
 from tests.e2e.vendor_case_api import (
     ACME_DELL_CUSTOMER,
+    ACME_SYNOLOGY_ACCOUNT,
     DELL_API_AUTHORIZATION,
+    NAS_SERIAL,
     P2_COMMITTED,
     SERVICE_TAG,
+    SYNOLOGY_SUPPORT,
     UPDATE_CONTACT,
     alert_title,
     dell_alert,
@@ -39,7 +43,9 @@ from tests.e2e.vendor_case_api import (
     vendor_cases,
     vendor_webhook,
     wait_for_case,
+    with_synology,
 )
+from tests.harness.smtp_sink import text_of
 from tests.harness.vendor_api import VendorApiStub
 from tests.harness.waiting import eventually
 
@@ -57,14 +63,23 @@ def vendor_api() -> Iterator[VendorApiStub]:
 
 @pytest.fixture(scope="module")
 def config_overrides(vendor_api: VendorApiStub) -> dict[str, Any]:
-    """Dell with its API at the stub, ACME covered by contract."""
-    return dell_config(vendor_api.url)
+    """Dell with its API at the stub and Synology by email, ACME covered by contract."""
+    return with_synology(dell_config(vendor_api.url))
 
 
 @pytest.fixture(scope="module")
 def service_env_overrides() -> dict[str, str]:
     """Dell's secrets for the gateway."""
     return gateway_env(lease_seconds=30)
+
+
+def _opened_with_nobody_asked(system: RunningSystem, ticket_id: str, opened: str) -> None:
+    """The ticket's timeline has the one opening, and no request for data or a call."""
+    view = system.wait_for_ticket(ticket_id, until="VendorCaseOpened")
+    events = [e["event"] for e in view["timeline"]]
+    assert "VendorCaseDataRequested" not in events
+    assert "VendorCallRequested" not in events
+    assert summaries(system, ticket_id, "VendorCaseOpened") == [opened]
 
 
 def test_a_dell_error_code_opens_one_case_by_api_with_nobody_asked(
@@ -75,7 +90,7 @@ def test_a_dell_error_code_opens_one_case_by_api_with_nobody_asked(
     title = alert_title()
     ticket_id = dell_alert(system, title)
 
-    view = system.wait_for_ticket(ticket_id, until="VendorCaseOpened", within=30)
+    system.wait_for_ticket(ticket_id, until="VendorCaseOpened", within=30)
     case = wait_for_case(system, ticket_id, "open")
     [created] = vendor_api.cases(case["case_key"])
     [post] = vendor_api.received("POST", case["case_key"])
@@ -97,12 +112,9 @@ def test_a_dell_error_code_opens_one_case_by_api_with_nobody_asked(
     )
     assert case["requested_by"] == "vendor-gateway"
     assert [c["vendor"] for c in vendor_cases(system, ticket_id)] == ["dell"]
-    events = [e["event"] for e in view["timeline"]]
-    assert "VendorCaseDataRequested" not in events
-    assert "VendorCallRequested" not in events
-    assert summaries(system, ticket_id, "VendorCaseOpened") == [
-        f"Vendor case {created['number']} opened with dell by api"
-    ]
+    _opened_with_nobody_asked(
+        system, ticket_id, f"Vendor case {created['number']} opened with dell by api"
+    )
 
     [update] = system.smtp.wait_for(created["number"], within=30, to=UPDATE_CONTACT)
     # The assignee hears of the case too (a vendor update).
@@ -123,6 +135,57 @@ def test_a_dell_error_code_opens_one_case_by_api_with_nobody_asked(
         10,
         "the opened case was not counted",
     )
+
+
+def test_a_synology_error_code_opens_one_case_by_email_with_nobody_asked(
+    system: RunningSystem,
+) -> None:
+    gateway_process = system.services["vendor-gateway"]
+    opened_before = metric_sum(gateway_process, OPENED, vendor="synology", channel="email")
+    title = f"Volume degraded on nas-{alert_title().rsplit('-', 1)[-1]}"
+    ticket_id = system.post_alert(
+        {
+            "title": title,
+            "severity": "major",
+            "device": title.rsplit(" ", 1)[-1],
+            "labels": {"serial": NAS_SERIAL},
+            "error_codes": ["SYNO-RAID-DEGRADED"],
+        }
+    )
+
+    system.wait_for_ticket(ticket_id, until="VendorCaseOpened", within=30)
+    case = wait_for_case(system, ticket_id, "open", vendor="synology")
+    [mail] = system.smtp.wait_for(case["case_key"], within=30, to=SYNOLOGY_SUPPORT)
+    assert title in str(mail["Subject"])
+    assert str(mail["Message-ID"]).startswith(f"<vendor-case.{case['case_key']}")
+    body = text_of(mail)
+    for line in (
+        f"Serial number: {NAS_SERIAL}",
+        "Error code: SYNO-RAID-DEGRADED",
+        f"Account: {ACME_SYNOLOGY_ACCOUNT}",
+        f"Device: {title.rsplit(' ', 1)[-1]}",
+    ):
+        assert line in body
+    assert (case["channel"], case["attempts"], case["requested_by"]) == (
+        "email",
+        1,
+        "vendor-gateway",
+    )
+    _opened_with_nobody_asked(
+        system, ticket_id, f"Vendor case {case['case_key']} opened with synology by email"
+    )
+    [update] = system.smtp.wait_for(case["case_key"], within=30, to=UPDATE_CONTACT)
+    assert str(update["Subject"]).endswith("We have escalated this to Synology")
+    eventually(
+        lambda: (
+            metric_sum(gateway_process, OPENED, vendor="synology", channel="email")
+            == opened_before + 1
+        ),
+        10,
+        "the opened case was not counted",
+    )
+    time.sleep(1)  # a second email would have gone out by now
+    assert len(system.smtp.matching(case["case_key"], to=SYNOLOGY_SUPPORT)) == 1
 
 
 def test_a_vendor_missing_its_acknowledgement_commitment_breaches_its_clock(

@@ -57,6 +57,29 @@ def dell(api_url: str) -> dict[str, Any]:
     }
 
 
+SYNOLOGY_SUPPORT = "nas-support@vendor.example"
+ACME_SYNOLOGY_ACCOUNT = "SYN-ACME-0091"
+NAS_SERIAL = "2150QWR004417"
+
+
+def synology() -> dict[str, Any]:
+    """A vendor reached by email only: cases for SYNO-* error codes, every field known."""
+    return {
+        "id": "synology",
+        "name": "Synology",
+        "covers": ["nas"],
+        "support_email": SYNOLOGY_SUPPORT,
+        "requires": [
+            {"name": "serial", "label": "Serial number", "source": "ticket.labels.serial"},
+            {"name": "error_code", "label": "Error code", "source": "ticket.error_codes"},
+            {"name": "account", "label": "Account", "source": "client.account.account"},
+            {"name": "site", "label": "Device", "source": "ticket.device"},
+        ],
+        "engage_when": {"error_codes": ["SYNO-*"]},
+        "commitment": {"acknowledge": HOUR, "resolve": HOUR},
+    }
+
+
 def dell_config(api_url: str) -> dict[str, Any]:
     """The example's vendors and Dell; ACME has a Dell contract and an address for updates;
     tickets' own SLA targets are long, so the only breaches are the vendor's."""
@@ -73,6 +96,13 @@ def dell_config(api_url: str) -> dict[str, Any]:
         "clients": clients,
         "sla_policies": policies,
     }
+
+
+def with_synology(config: dict[str, Any]) -> dict[str, Any]:
+    """`dell_config`'s configuration with Synology too, ACME holding an account there."""
+    acme = next(c for c in config["clients"] if c["id"] == "acme")
+    acme["vendor_accounts"]["synology"] = {"account": ACME_SYNOLOGY_ACCOUNT}
+    return {**config, "vendors": [*config["vendors"], synology()]}
 
 
 def gateway_env(lease_seconds: float) -> dict[str, str]:
