@@ -252,11 +252,7 @@ class ConsumerRunner:
                 self._metrics.failures.labels(**labels, error=type(exc).__name__).inc()
                 tries = self._not_ready.pop(where, 0) + 1
                 if tries >= self._max_attempts:
-                    log.error(
-                        "dead-lettering %s after %d attempt(s): %r", envelope.event_type, tries, exc
-                    )
-                    await self._dead_letter(record, exc, attempts=tries)
-                    return "dead_lettered"
+                    return await self._give_up(record, envelope, exc, tries)
                 self._not_ready[where] = tries
                 delay = self._backoff(tries)
                 log.warning(
@@ -274,15 +270,7 @@ class ConsumerRunner:
                     not transient and attempt >= self._max_attempts
                 )
                 if final:
-                    log.error(
-                        "dead-lettering %s after %d attempt(s): %r",
-                        envelope.event_type,
-                        attempt,
-                        exc,
-                    )
-                    await self._dead_letter(record, exc, attempts=attempt)
-                    self._not_ready.pop(where, None)
-                    return "dead_lettered"
+                    return await self._give_up(record, envelope, exc, attempt)
                 delay = self._backoff(attempt)
                 log.warning(
                     "handling %s failed (attempt %d%s), retrying in %.2fs: %r",
@@ -296,6 +284,14 @@ class ConsumerRunner:
             else:
                 self._not_ready.pop(where, None)
                 return result
+
+    async def _give_up(
+        self, record: ConsumerRecord, envelope: Envelope, exc: Exception, attempts: int
+    ) -> Result:
+        log.error("dead-lettering %s after %d attempt(s): %r", envelope.event_type, attempts, exc)
+        await self._dead_letter(record, exc, attempts=attempts)
+        self._not_ready.pop((record.topic, record.partition, record.offset), None)
+        return "dead_lettered"
 
     def _backoff(self, attempt: int) -> float:
         delay = min(self._retry_base * 2.0 ** (attempt - 1), _MAX_BACKOFF_SECONDS)
