@@ -19,7 +19,7 @@
 # Environment (all optional):
 #   ESCALATOR_LOCAL_KAFKA_PORT             broker listener port      (default 19092)
 #   ESCALATOR_LOCAL_KAFKA_CONTROLLER_PORT  KRaft controller port     (default 19093)
-#   ESCALATOR_LOCAL_PG_PORT                PostgreSQL port           (default 55432)
+#   ESCALATOR_LOCAL_PG_PORT                PostgreSQL port           (default 15432)
 #   ESCALATOR_LOCAL_KAFKA_TIMEOUT          seconds to wait for Kafka (default 90)
 #   ESCALATOR_LOCAL_PG_TIMEOUT             seconds to wait for PostgreSQL (default 60)
 #
@@ -111,13 +111,39 @@ read_kv() {
 
 # Effective ports: the environment wins, then what the last `up` recorded, then the defaults.
 resolve_ports() {
-    KAFKA_PORT=${ESCALATOR_LOCAL_KAFKA_PORT:-$(read_kv "$KAFKA_PORT_FILE" port || echo 19092)}
-    KAFKA_CONTROLLER_PORT=${ESCALATOR_LOCAL_KAFKA_CONTROLLER_PORT:-$(read_kv "$KAFKA_PORT_FILE" controller_port || echo 19093)}
-    PG_PORT=${ESCALATOR_LOCAL_PG_PORT:-$(read_kv "$PG_PORT_FILE" port || echo 55432)}
+    KAFKA_PORT=${ESCALATOR_LOCAL_KAFKA_PORT:-$(recorded_port "$KAFKA_PORT_FILE" port kafka_pid || echo 19092)}
+    KAFKA_CONTROLLER_PORT=${ESCALATOR_LOCAL_KAFKA_CONTROLLER_PORT:-$(recorded_port "$KAFKA_PORT_FILE" controller_port kafka_pid || echo 19093)}
+    PG_PORT=${ESCALATOR_LOCAL_PG_PORT:-$(recorded_port "$PG_PORT_FILE" port pg_alive || echo 15432)}
     check_port_value ESCALATOR_LOCAL_KAFKA_PORT "$KAFKA_PORT"
     check_port_value ESCALATOR_LOCAL_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
     check_port_value ESCALATOR_LOCAL_PG_PORT "$PG_PORT"
     [[ $KAFKA_PORT != "$KAFKA_CONTROLLER_PORT" ]] || die "Kafka broker and controller ports must differ ($KAFKA_PORT)"
+    warn_if_ephemeral ESCALATOR_LOCAL_KAFKA_PORT "$KAFKA_PORT"
+    warn_if_ephemeral ESCALATOR_LOCAL_KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+    warn_if_ephemeral ESCALATOR_LOCAL_PG_PORT "$PG_PORT"
+}
+
+# A port recorded by the last `up` counts only while that server still runs: a stopped one
+# starts on the default again (older checkouts recorded ports that are no longer the default).
+recorded_port() {
+    local file=$1 key=$2 running=$3
+    "$running" >/dev/null 2>&1 || return 1
+    read_kv "$file" "$key"
+}
+
+pg_alive() {
+    local pid
+    pid=$(pg_postmaster_pid) && [[ -d /proc/$pid ]]
+}
+
+# Linux hands out ports of ip_local_port_range to outgoing connections; a listener there can
+# fail to bind while a client socket on the same port sits in TIME_WAIT.
+warn_if_ephemeral() {
+    local name=$1 value=$2 low high
+    read -r low high 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range || return 0
+    if ((value >= low && value <= high)); then
+        say "warning: $name=$value lies in the ephemeral port range $low-$high; binding it can fail with 'Address already in use'"
+    fi
 }
 
 # true when something accepts TCP connections on 127.0.0.1:$1

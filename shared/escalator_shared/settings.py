@@ -12,7 +12,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_DATABASE_URL = "postgresql+asyncpg://escalator:escalator@127.0.0.1:55432/escalator"
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://escalator:escalator@127.0.0.1:15432/escalator"
 DEFAULT_LINK_SECRET = "dev-link-signing-secret"  # noqa: S105 - refused in production
 
 
