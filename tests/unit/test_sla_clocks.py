@@ -15,6 +15,7 @@ from escalator_shared.events import Priority
 from escalator_sla_timer.domain.calendars import BusinessCalendar
 from escalator_sla_timer.domain.clock import (
     Alerting,
+    Clock,
     ClockState,
     override_due,
     pause,
@@ -275,3 +276,62 @@ def test_an_escalation_step_reaches_the_tier_its_first_tier_target_names(
     targets: list[str], tier: str | None
 ) -> None:
     assert _planner().tier_reached(targets) == tier
+
+
+# A Monday 09:00-17:00 in the office calendar (London is on UTC in November).
+MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+MONDAY_17 = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+
+
+def _office_planner(on_priority_change: str) -> Planner:
+    policy: dict[str, object] = {
+        "id": "office",
+        "calendar": "office",
+        "on_priority_change": on_priority_change,
+    }
+    return _planner(_config_with([policy]))
+
+
+def _response_clock(planner: Planner, priority: Priority, at: datetime = MONDAY_9) -> Clock:
+    plan = planner.plan(_facts(priority=priority), RESPONSE, at)
+    assert plan is not None
+    return start(plan.target, at, OFFICE)
+
+
+@pytest.mark.parametrize("rule", ["keep_elapsed", "restart"])
+def test_a_change_to_same_business_day_is_due_at_the_close_of_the_day(rule: str) -> None:
+    planner = _office_planner(rule)
+    clock = _response_clock(planner, Priority.P3)  # 1 h, due 10:00
+    at = MONDAY_9 + 40 * MINUTE
+    moved = planner.retargeted(_facts(priority=Priority.P4), RESPONSE, clock, OFFICE, at)
+    assert moved is not None
+    assert moved.due_at == MONDAY_17
+    next_firing = moved.fire_at(OFFICE)
+    assert next_firing is not None
+    assert next_firing < MONDAY_17  # a warning first, not an instant breach
+
+
+@pytest.mark.parametrize("rule", ["keep_elapsed", "restart"])
+def test_between_same_business_day_targets_the_clock_stays_due_at_the_close(rule: str) -> None:
+    planner = _office_planner(rule)
+    clock = _response_clock(planner, Priority.P4)
+    at = MONDAY_9 + 4 * HOUR  # 13:00
+    moved = planner.retargeted(_facts(priority=Priority.P5), RESPONSE, clock, OFFICE, at)
+    due = clock.due_at if moved is None else moved.due_at
+    assert due == MONDAY_17
+    firings = fire(moved or clock, at, OFFICE)[1]
+    assert not any(isinstance(f, Breached) for f in firings)  # nothing breaches at 13:00
+
+
+@pytest.mark.parametrize(
+    ("rule", "due"),
+    [("keep_elapsed", MONDAY_9 + HOUR), ("restart", MONDAY_9 + 20 * MINUTE + HOUR)],
+)
+def test_from_same_business_day_to_a_duration(rule: str, due: datetime) -> None:
+    planner = _office_planner(rule)
+    clock = _response_clock(planner, Priority.P4, MONDAY_9)
+    at = MONDAY_9 + 20 * MINUTE
+    moved = planner.retargeted(_facts(priority=Priority.P3), RESPONSE, clock, OFFICE, at)
+    assert moved is not None
+    assert moved.target == HOUR
+    assert moved.due_at == due  # keep_elapsed: the 20 min used count; restart: 1 h from 09:20

@@ -17,7 +17,7 @@ from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import EscalationStepReached, TicketPriorityChanged, TicketRouted
 from escalator_sla_timer import ticket_facts
 from escalator_sla_timer.clock_keeper import ClockKeeper
-from escalator_sla_timer.domain.clock import ClockState, retarget
+from escalator_sla_timer.domain.clock import ClockState
 from escalator_sla_timer.domain.plans import OLA_PREFIX, VENDOR_METRICS, Planner, is_ola
 from escalator_sla_timer.ticket_facts import KnownTicket
 
@@ -69,16 +69,13 @@ class RecalculationHandlers:
     async def _recalculate(
         self, ctx: HandlerContext, ticket: KnownTicket, at: datetime, reason: str
     ) -> None:
-        policy = self.planner.policy_for(ticket.facts)
-        restart = policy.on_priority_change == "restart"
         for stored in await self.keeper.load(ctx.uow.session, ticket.ticket_id):
             if stored.metric in VENDOR_METRICS:
                 continue
-            plan = self.planner.plan(ticket.facts, stored.metric, at)
-            if plan is None or plan.target == stored.clock.target:
-                continue
             calendar = self.keeper.calendars.get(stored.calendar)
-            clock = retarget(stored.clock, plan.target, at, calendar, restart=restart)
+            clock = self.planner.retargeted(ticket.facts, stored.metric, stored.clock, calendar, at)
+            if clock is None:
+                continue
             await self.keeper.retarget(
                 ctx.uow,
                 ctx.emit,

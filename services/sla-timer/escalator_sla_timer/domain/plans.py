@@ -23,7 +23,7 @@ from escalator_shared.config.sla import (
 from escalator_shared.events import Priority
 from escalator_shared.events.values import TicketType
 from escalator_sla_timer.domain.calendars import BusinessCalendar
-from escalator_sla_timer.domain.clock import Alerting
+from escalator_sla_timer.domain.clock import Alerting, Clock, retarget
 
 RESPONSE: Final = "response"
 UPDATE: Final = "update"
@@ -122,21 +122,33 @@ class Planner:
     def plan(self, facts: TicketFacts, metric: str, at: datetime) -> ClockPlan | None:
         """The clock for one SLA or OLA metric, None when the policy sets no target for it."""
         policy = self.policy_for(facts)
-        targets: Mapping[Priority, TargetValue]
-        if is_ola(metric):
-            tier_target = policy.ola.get(metric.removeprefix(OLA_PREFIX))
-            if tier_target is None:
-                return None
-            targets = {facts.priority: tier_target}
-        else:
-            targets = {RESPONSE: policy.response, UPDATE: policy.update}.get(
-                metric, policy.resolution
-            )
-            if not targets:
-                return None
+        value = _target_value(policy, facts, metric)
+        if value is None:
+            return None
         calendar = self.calendars.key_for(policy.calendar, facts.client_id)
-        target = self._resolve(target_for(targets, facts.priority), calendar, at)
+        target = resolve_target(value, self.calendars.get(calendar), at)
         return ClockPlan(metric, policy.id, calendar, target, _alerting(policy))
+
+    def retargeted(
+        self,
+        facts: TicketFacts,
+        metric: str,
+        clock: Clock,
+        calendar: BusinessCalendar,
+        at: datetime,
+    ) -> Clock | None:
+        """A clock under the targets of changed facts (a new priority) from `at`, in its own
+        calendar; None when its target stays. `same_business_day` counts from the clock's start
+        when the policy keeps the time used (the day it started in), from `at` on a restart."""
+        policy = self.policy_for(facts)
+        value = _target_value(policy, facts, metric)
+        if value is None:
+            return None
+        restart = policy.on_priority_change == "restart"
+        target = resolve_target(value, calendar, at if restart else clock.started_at)
+        if target == clock.target:
+            return None
+        return retarget(clock, target, at, calendar, restart=restart)
 
     def tier_reached(self, targets: Sequence[str]) -> str | None:
         """The tier an escalation step hands the ticket to: the first of its targets naming a
@@ -173,11 +185,27 @@ class Planner:
                 )
         return plans
 
-    def _resolve(self, target: TargetValue, calendar: str, at: datetime) -> timedelta:
-        if isinstance(target, timedelta):
-            return target
-        business = self.calendars.get(calendar)
-        return business.business_time(at, business.end_of_business_day(at))
+
+def resolve_target(target: TargetValue, calendar: BusinessCalendar, since: datetime) -> timedelta:
+    """A target as business time: a duration as it is; `same_business_day` up to the close of
+    the business day `since` falls in (the next one's when none is left that day)."""
+    if isinstance(target, timedelta):
+        return target
+    return calendar.business_time(since, calendar.end_of_business_day(since))
+
+
+def _target_value(policy: SlaPolicy, facts: TicketFacts, metric: str) -> TargetValue | None:
+    targets: Mapping[Priority, TargetValue]
+    if is_ola(metric):
+        tier_target = policy.ola.get(metric.removeprefix(OLA_PREFIX))
+        if tier_target is None:
+            return None
+        targets = {facts.priority: tier_target}
+    else:
+        targets = {RESPONSE: policy.response, UPDATE: policy.update}.get(metric, policy.resolution)
+        if not targets:
+            return None
+    return target_for(targets, facts.priority)
 
 
 def _alerting(policy: SlaPolicy) -> Alerting:
