@@ -46,6 +46,8 @@ BatchHandler = Callable[[list[Envelope]], Awaitable[list[Outcome]]]
 
 _MAX_BACKOFF_SECONDS = 10.0
 _ERROR_TEXT_LIMIT = 2000
+# The header `escalator_shared.dlq replay` marks a replayed record with (its dead letter).
+REPLAYED_FROM = "x-replayed-from"
 
 
 class _StoppingError(Exception):
@@ -238,6 +240,8 @@ class ConsumerRunner:
             service=self._metrics.service, group=self.group_id
         ).observe(time.perf_counter() - started)
         self._metrics.messages.labels(**labels, outcome=outcome).inc()
+        if any(name == REPLAYED_FROM for name, _ in record.headers or ()):
+            self._metrics.replayed.labels(**labels, outcome=outcome).inc()
 
     async def _handle_with_retries(
         self, record: ConsumerRecord, envelope: Envelope, labels: dict[str, str]

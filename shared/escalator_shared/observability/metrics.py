@@ -22,6 +22,7 @@ class ConsumerMetrics:
     dead_lettered: Counter
     handler_seconds: Histogram
     lag: Gauge
+    replayed: Counter
     service: str
     group: str
 
@@ -37,6 +38,7 @@ class ServiceMetrics:
     consumer_dead_lettered: Counter
     consumer_handler_seconds: Histogram
     consumer_lag: Gauge
+    dlq_replayed: Counter
     outbox_published: Counter
     outbox_pending: Gauge
     http_requests: Counter
@@ -82,6 +84,13 @@ class ServiceMetrics:
                 [*consumer, "partition"],
                 registry=reg,
             ),
+            dlq_replayed=Counter(
+                "escalator_dlq_replayed",
+                "Records replayed from a dead-letter topic (`escalator_shared.dlq replay`) that "
+                "this group finished, by outcome (handled, duplicate, ignored, dead_lettered).",
+                [*consumer, "outcome"],
+                registry=reg,
+            ),
             outbox_published=Counter(
                 "escalator_outbox_published",
                 "Outbox rows published to Kafka.",
@@ -117,6 +126,7 @@ class ServiceMetrics:
             dead_lettered=self.consumer_dead_lettered,
             handler_seconds=self.consumer_handler_seconds,
             lag=self.consumer_lag,
+            replayed=self.dlq_replayed,
             service=self.service,
             group=group,
         )
