@@ -39,6 +39,7 @@ from escalator_shared.events import (
     utc_now,
 )
 from escalator_shared.http.errors import ApiError
+from escalator_shared.storage_text import storage_safe
 
 DRILL = "drill"  # the integration and source of drill tickets
 _RETRY_AFTER_SECONDS = 5  # what a 503 asks a sender to wait when Kafka did not take its alerts
@@ -194,7 +195,7 @@ class AlertIntake:
         """Parse and map the alerts, produce them all, and wait until Kafka acknowledged each."""
         adapter: SenderAdapter = adapter_for(integration.type)
         try:
-            parsed = adapter.parse(payload)
+            parsed = adapter.parse(storage_safe(payload))
         except PayloadError as exc:
             raise ApiError(422, "invalid_alert", f"the alert is not valid: {exc}") from exc
         received_at = utc_now()

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.storage_text import StoredText
 from escalator_vendor_gateway import case_store
 from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
@@ -25,19 +26,19 @@ class EngageVendor(_Body):
     """Ask for a case with a vendor."""
 
     vendor: str = Field(min_length=1)
-    note: str = ""
+    note: StoredText = ""
 
 
 class SupplyData(_Body):
     """Values of the fields the vendor requires, by field name."""
 
-    values: dict[str, str] = Field(min_length=1)
+    values: dict[str, StoredText] = Field(min_length=1)
 
 
 class RecordOpened(_Body):
     """The vendor's case number, as the technician got it on the phone or portal."""
 
-    case_reference: str = Field(min_length=1)
+    case_reference: StoredText = Field(min_length=1)
 
 
 class VendorAnswer(_Body):

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from escalator_shared.config import EscalatorConfig, Vendor
 from escalator_shared.http.auth import presented_token
 from escalator_shared.http.errors import ApiError
+from escalator_shared.storage_text import storage_safe
 from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.channels.api_presets import (
     find_path,
@@ -39,6 +40,7 @@ def webhook_router(
         except ValueError:
             raise ApiError(400, "invalid_json", "the body is not JSON") from None
         assert vendor.api is not None  # only API vendors have a webhook secret
+        body = storage_safe(body)
         updates = status_updates(vendor.api)
         if not updates.case_number_path or not updates.status_path:
             raise ApiError(404, "no_webhook", f"{vendor_id} names no case number or status path")

@@ -13,6 +13,7 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import Severity
 from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
+from escalator_shared.storage_text import StoredText
 
 
 class DrillRequest(BaseModel):
@@ -21,9 +22,9 @@ class DrillRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     client: str = Field(min_length=1)
-    title: str = Field(default="Escalation drill", min_length=1, max_length=900)
+    title: StoredText = Field(default="Escalation drill", min_length=1, max_length=900)
     severity: Severity = Severity.MAJOR
-    labels: dict[str, str] = Field(
+    labels: dict[StoredText, StoredText] = Field(
         default_factory=dict, description="To take a particular rule's path, e.g. service=m365."
     )
 

@@ -23,6 +23,7 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
 from escalator_shared.priority import Level
+from escalator_shared.storage_text import StoredText
 
 _T = TypeVar("_T")
 
@@ -48,7 +49,7 @@ class TicketQuery(BaseModel):
 class ReasonRequest(BaseModel):
     """Body of reopen and escalate."""
 
-    reason: str = Field(default="", max_length=10_000)
+    reason: StoredText = Field(default="", max_length=10_000)
 
 
 class StatusRequest(BaseModel):
@@ -61,7 +62,7 @@ class StatusRequest(BaseModel):
 class NoteRequest(BaseModel):
     """Body of a note."""
 
-    text: str = Field(min_length=1, max_length=65_536)
+    text: StoredText = Field(min_length=1, max_length=65_536)
     customer_visible: bool = False
 
 
@@ -75,7 +76,7 @@ class PriorityRequest(BaseModel):
 class ResolveRequest(BaseModel):
     """Body of a resolve command."""
 
-    resolution: str = Field(default="", max_length=10_000, description="What fixed it.")
+    resolution: StoredText = Field(default="", max_length=10_000, description="What fixed it.")
 
 
 def tickets_router(

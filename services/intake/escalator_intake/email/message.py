@@ -24,6 +24,7 @@ from email.message import Message
 from typing import Any
 
 from escalator_intake.email.text_decoding import decode_bytes, html_to_text, normalise_newlines
+from escalator_shared.storage_text import storage_safe
 
 __all__ = ["Attachment", "EmailParseError", "InboundEmail", "html_to_text", "parse_email"]
 
@@ -82,7 +83,7 @@ def parse_email(raw: bytes) -> InboundEmail:
     if not raw or not bytes(raw).strip():
         raise EmailParseError("the message is empty")
     try:
-        return _parse(bytes(raw))
+        return storage_safe(_parse(bytes(raw)))
     except EmailParseError:
         raise
     except Exception as exc:  # the last line of defence: the standard library has parser bugs

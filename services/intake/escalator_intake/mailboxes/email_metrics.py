@@ -28,7 +28,7 @@ class EmailMetrics:
             refused=Counter(
                 "escalator_emails_refused",
                 "Inbound messages not stored, by channel and reason "
-                "(storage_error, mailbox_error).",
+                "(storage_error, mailbox_error, too_large).",
                 ["channel", "reason"],
                 registry=registry,
             ),

@@ -14,6 +14,7 @@ from escalator_intake.email.decisions import REPLAYABLE
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
 from escalator_shared.db.unit_of_work import UnitOfWork
 from escalator_shared.events import EmailReceived, new_id, utc_now
+from escalator_shared.storage_text import storage_safe
 
 # Inbound mail belongs to no ticket or client until it is read.
 UNASSIGNED = ""
@@ -45,8 +46,8 @@ class EmailInbox:
                     "channel": channel,
                     "source_ref": source_ref,
                     "received_at": utc_now(),
-                    "envelope_from": envelope_from,
-                    "recipients": list(recipients),
+                    "envelope_from": storage_safe(envelope_from),
+                    "recipients": storage_safe(list(recipients)),
                     "size": len(raw),
                     "raw": raw,
                 },

@@ -14,6 +14,7 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
 from escalator_shared.http.auth import authenticate_staff
 from escalator_shared.http.errors import ApiError
+from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
 from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
@@ -29,7 +30,7 @@ class DueOverride(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     due_at: datetime = Field(description="The new due time, with its UTC offset.")
-    reason: str = Field(min_length=3, max_length=500, description="Why (kept in the log).")
+    reason: StoredText = Field(min_length=3, max_length=500, description="Why (kept in the log).")
 
 
 def clocks_router(
