@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 INFRA := deploy/local/infra.sh
 LOGS := var/log/services
 
-.PHONY: install run up down status test test-unit lint format clean bench
+.PHONY: install run up down status test test-unit lint format clean bench fault fault-short fuzz fuzz-short
 
 install: $(VENV)/.installed
 
@@ -61,6 +61,22 @@ lint: install
 format: install
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
+
+# The fault suite (docs/faults.md) against the system `make up` runs (started if it is not).
+# FAULT_ARGS passes options on, e.g. make fault FAULT_ARGS="--targets postgres --rate 30".
+fault: up
+	@$(PY) -m tests.fault $(FAULT_ARGS)
+
+fault-short: up
+	@$(PY) -m tests.fault --short $(FAULT_ARGS)
+
+# The bounded bad-input suite (docs/faults.md): schemathesis over every service's OpenAPI and
+# hostile sender bodies, against the system `make up` runs.
+fuzz: up
+	@$(PY) -m tests.fuzz $(FUZZ_ARGS)
+
+fuzz-short: up
+	@$(PY) -m tests.fuzz --short $(FUZZ_ARGS)
 
 clean: down
 	rm -rf var

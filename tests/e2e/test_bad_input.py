@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.e2e.conftest import INTEGRATION, INTEGRATION_TOKEN, RunningSystem
+from tests.e2e.conftest import INTEGRATION, INTEGRATION_TOKEN, STAFF_TOKEN, RunningSystem
 
 pytestmark = pytest.mark.e2e
 
@@ -122,3 +122,40 @@ def test_metrics_count_requests_by_route_template(system: RunningSystem) -> None
     text = httpx.get(f"{system.services['intake'].url}/metrics").text
     assert 'route="/v1/webhooks/{integration_id}"' in text
     assert "escalator_consumer_messages_total" in text
+
+
+@pytest.mark.parametrize(
+    ("service", "path"),
+    [
+        ("intake", "/v1/tickets?client=%00&assignee=dave"),
+        ("intake", "/v1/tickets/T%00"),
+        ("intake", "/v1/emails?state=%00"),
+        ("sla-timer", "/v1/tickets/T%00/clocks"),
+        ("sla-timer", "/v1/reports/sla?client=ac%00me"),
+        ("vendor-gateway", "/v1/vendor-cases?ticket_id=%00"),
+        ("vendor-gateway", "/v1/vendors/micro%00soft"),
+        ("notifier", "/v1/deliveries?ticket_id=%00"),
+        ("router", "/v1/clients/%00/escalation-diagram"),
+    ],
+)
+def test_a_url_holding_a_nul_is_a_400_that_says_so(
+    system: RunningSystem, service: str, path: str
+) -> None:
+    # PostgreSQL refuses a NUL in a text parameter: without the guard these were 500s.
+    base = system.services[service].url
+    response = httpx.get(f"{base}{path}", headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert "NUL" in response.json()["message"]
+    assert httpx.get(f"{base}/readyz").status_code == 200
+
+
+def test_a_body_token_with_a_lone_surrogate_is_an_invalid_token(system: RunningSystem) -> None:
+    # Zabbix carries its token in the body; "\ud800" there was a UnicodeEncodeError and a 500.
+    response = httpx.post(
+        f"{system.services['intake'].url}/v1/webhooks/zabbix",
+        content=b'{"token": "zbx-\\ud800", "event_id": "1"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 401, response.text
+    assert response.json()["error"] == "invalid_token"

@@ -170,7 +170,8 @@ class AlertIntake:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         expected = integration.token.get_secret_value()
-        if not hmac.compare_digest(offered.encode(), expected.encode()):
+        # A body token may hold a lone surrogate (a JSON escape), which UTF-8 cannot encode.
+        if not hmac.compare_digest(offered.encode(errors="surrogatepass"), expected.encode()):
             raise ApiError(
                 401,
                 "invalid_token",

@@ -17,6 +17,7 @@ from escalator_shared.config import ConfigError, EscalatorConfig, load_config
 from escalator_shared.http.direct_routes import DirectRoute, DirectRoutes
 from escalator_shared.http.errors import install_error_handlers
 from escalator_shared.http.ops import HttpMetricsMiddleware, ops_router
+from escalator_shared.http.url_guard import UrlGuard
 from escalator_shared.observability.logging import configure_logging
 from escalator_shared.runtime import ServiceRuntime
 from escalator_shared.settings import ServiceSettings
@@ -51,7 +52,7 @@ def service_app(
     for router in routers:
         app.include_router(router)
     inner: ASGIApp = DirectRoutes(app, direct_routes) if direct_routes else app
-    return HttpMetricsMiddleware(inner, metrics=runtime.metrics)
+    return HttpMetricsMiddleware(UrlGuard(inner), metrics=runtime.metrics)
 
 
 def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:

@@ -1,0 +1,1 @@
+"""The bounded bad-input suite (`make fuzz`): OpenAPI fuzzing and hostile sender bodies."""
