@@ -344,3 +344,27 @@ def test_bad_smtp_input_gets_a_clear_smtp_error(system: RunningSystem) -> None:
     assert opened is not None
     assert float(received.group(1)) > 0
     assert float(opened.group(1)) > 0
+
+
+def _bare_ids_request(sender: str, subject: str, text: str) -> tuple[bytes, str]:
+    """A request from a client that writes its Message-ID without angle brackets; its id."""
+    message_id = f"CAF8x{unique_suffix()}@mail.acme.example"
+    raw = (
+        f"From: {sender}\r\nTo: support@msp.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    )
+    return raw.encode(), message_id
+
+
+def test_our_acknowledgement_writes_every_message_id_in_angle_brackets(
+    system: RunningSystem,
+) -> None:
+    # Issue 21, item 8: the customer's client writes its ids bare; we store them bare.
+    sender = f"kim.{unique_suffix()}@acme.example"
+    raw, their_id = _bare_ids_request(sender, "Scanner on floor 3 is offline", "No network.")
+    read = _read(system, system.send_email(raw, sender))
+    assert read["message_id"] == their_id
+    ticket = system.wait_for_ticket(read["ticket_id"], until="TicketOpened")
+    [ack] = system.smtp.wait_for(ticket["reference"], within=20, to=sender)
+    assert re.fullmatch(r"<[^<>\s]+@escalator\.msp\.example>", str(ack["Message-ID"]))
+    assert (ack["In-Reply-To"], ack["References"]) == (f"<{their_id}>", f"<{their_id}>")
