@@ -355,6 +355,9 @@ async def test_an_email_request_gets_threaded_customer_updates(make: Pipelines) 
     # Written in brackets, as RFC 5322 asks and mail clients thread on.
     assert (received["In-Reply-To"], received["References"]) == (f"<{message_id}>",) * 2
     assert str(received["Message-ID"]).endswith("@escalator.msp.example>")
+    # NotificationDelivered names the Message-ID used, for intake to thread replies with.
+    [delivered] = await p.emitted("NotificationDelivered")
+    assert f"<{delivered.payload['message_id']}>" == received["Message-ID"]
     assert (
         "You can expect a first response within 1 hour, and a resolution target of 24 hours."
         in text_of(received)

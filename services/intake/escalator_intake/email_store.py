@@ -1,6 +1,7 @@
 """SQL for inbound mail and the message ids that thread replies; the only module on those tables.
 
-`email_threads` holds each id bare (`escalator_shared.message_ids`).
+`email_threads` holds each id bare (`escalator_shared.message_ids`): the ids of the mail that
+opened or updated a ticket (`inbound`) and of our own mail about it (`outbound`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from escalator_shared.message_ids import bare_id
 RECEIVED = "received"
 PROCESSED = "processed"
 INBOUND = "inbound"
+OUTBOUND = "outbound"
 
 # Columns operators see in lists (everything but the raw bytes).
 _SUMMARY = [c for c in inbound_emails.c if c.name != "raw"]
