@@ -1,4 +1,8 @@
-"""Outgoing email: one interface, and its SMTP adapter (the notifier's and the vendor gateway's)."""
+"""Outgoing email: one interface, and its SMTP adapter (the notifier's and the vendor gateway's).
+
+Message ids travel bare (`escalator_shared.message_ids`); `build_message` writes them in the
+angle brackets RFC 5322 asks for, which is what mail clients thread on.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,16 @@ from typing import Protocol
 import aiosmtplib
 
 from escalator_shared.errors import PermanentError
+from escalator_shared.message_ids import bracketed_id, references_header
 from escalator_shared.settings import SmtpSettings
 
 
 @dataclass(frozen=True)
 class OutgoingEmail:
-    """An email to send; `message_id` is stable so a resend is recognisable."""
+    """An email to send; `message_id` is stable so a resend is recognisable.
+
+    `message_id` and `references` (the ids it answers, oldest first) may be bare or bracketed.
+    """
 
     to: str
     subject: str
@@ -72,21 +80,7 @@ class SmtpEmailSender:
 
     async def send(self, email: OutgoingEmail) -> str:
         """Send one message; PermanentError when the server refuses it for good."""
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = email.to
-        message["Subject"] = email.subject
-        message["Message-ID"] = email.message_id
-        message["Date"] = formatdate(localtime=False)
-        message["Auto-Submitted"] = "auto-generated"
-        if email.reply_to:
-            message["Reply-To"] = email.reply_to
-        if email.references:
-            message["In-Reply-To"] = email.references[-1]
-            message["References"] = " ".join(email.references)
-        message.set_content(email.body)
-        if email.html is not None:
-            message.add_alternative(email.html, subtype="html")
+        message = build_message(email, self._sender)
         try:
             _, answer = await aiosmtplib.send(
                 message,
@@ -108,3 +102,24 @@ class SmtpEmailSender:
                 raise PermanentError(f"SMTP {answers}") from exc
             raise
         return str(answer)
+
+
+def build_message(email: OutgoingEmail, sender: str) -> EmailMessage:
+    """The message as it goes out: ids in brackets, threaded on the last of `references`."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Message-ID"] = bracketed_id(email.message_id)
+    message["Date"] = formatdate(localtime=False)
+    message["Auto-Submitted"] = "auto-generated"
+    if email.reply_to:
+        message["Reply-To"] = email.reply_to
+    references = references_header(email.references)
+    if references:
+        message["In-Reply-To"] = references.rsplit(" ", 1)[-1]
+        message["References"] = references
+    message.set_content(email.body)
+    if email.html is not None:
+        message.add_alternative(email.html, subtype="html")
+    return message

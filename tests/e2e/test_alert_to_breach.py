@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -167,11 +168,12 @@ def test_a_vendor_rule_opens_one_emailed_case_once_the_technician_supplies_missi
     assert opened.startswith("Vendor case VC-")
     assert opened.endswith("with microsoft by email")
     assert str(mail["Message-ID"]).startswith("<vendor-case.VC-")
-    # Microsoft answers on the thread: its reply is the vendor's response on the case.
+    # Microsoft answers on the thread: its reply is the vendor's response on the case. Its
+    # subject lost our [TKT-n] tag; In-Reply-To names the case email (issue 21, item 9).
     reply = EmailMessage()
     reply["From"] = "Microsoft Support <m365-support@vendor.example>"
     reply["To"] = "support@msp.example"
-    reply["Subject"] = f"RE: {mail['Subject']}"
+    reply["Subject"] = "RE: " + re.sub(r"\s*\[TKT-\d+\]", "", str(mail["Subject"]))
     reply["Message-ID"] = "<reply-1@vendor.example>"
     reply["In-Reply-To"] = str(mail["Message-ID"])
     reply.set_content("Case 2511230040001234 is with our Exchange team; next update in 2 hours.")

@@ -344,3 +344,70 @@ def test_bad_smtp_input_gets_a_clear_smtp_error(system: RunningSystem) -> None:
     assert opened is not None
     assert float(received.group(1)) > 0
     assert float(opened.group(1)) > 0
+
+
+def _bare_ids_request(sender: str, subject: str, text: str) -> tuple[bytes, str]:
+    """A request from a client that writes its Message-ID without angle brackets; its id."""
+    message_id = f"CAF8x{unique_suffix()}@mail.acme.example"
+    raw = (
+        f"From: {sender}\r\nTo: support@msp.example\r\nSubject: {subject}\r\n"
+        f"Message-ID: {message_id}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n{text}\r\n"
+    )
+    return raw.encode(), message_id
+
+
+def _acknowledgement(system: RunningSystem, ticket: dict[str, Any], to: str) -> EmailMessage:
+    """Our acknowledgement of the ticket as delivered, once intake has recorded its sending."""
+    [ack] = system.smtp.wait_for(ticket["reference"], within=20, to=to)
+
+    def recorded() -> bool | None:
+        view = system.ticket(ticket["id"]) or {"timeline": []}
+        sent = [e["summary"] for e in view["timeline"] if e["event"] == "NotificationDelivered"]
+        return any(s.endswith(f"by email at {to}") for s in sent) or None
+
+    # Intake learns our Message-ID from NotificationDelivered, a moment after the mail went
+    # out; a person's reply comes later than that.
+    eventually(recorded, 20, "the acknowledgement's delivery is not on the timeline")
+    return ack
+
+
+def test_our_acknowledgement_writes_every_message_id_in_angle_brackets(
+    system: RunningSystem,
+) -> None:
+    # Issue 21, item 8: the customer's client writes its ids bare; we store them bare.
+    sender = f"kim.{unique_suffix()}@acme.example"
+    raw, their_id = _bare_ids_request(sender, "Scanner on floor 3 is offline", "No network.")
+    read = _read(system, system.send_email(raw, sender))
+    assert read["message_id"] == their_id
+    ticket = system.wait_for_ticket(read["ticket_id"], until="TicketOpened")
+    [ack] = system.smtp.wait_for(ticket["reference"], within=20, to=sender)
+    assert re.fullmatch(r"<[^<>\s]+@escalator\.msp\.example>", str(ack["Message-ID"]))
+    assert (ack["In-Reply-To"], ack["References"]) == (f"<{their_id}>", f"<{their_id}>")
+
+
+def test_a_reply_to_our_acknowledgement_that_lost_its_tag_joins_the_ticket(
+    system: RunningSystem,
+) -> None:
+    # Issue 21, item 9: the reply's subject has no [TKT-n] tag; its In-Reply-To and References
+    # (bare, as this client writes them) name our acknowledgement and nothing intake read.
+    sender = f"lee.{unique_suffix()}@acme.example"
+    raw, _ = _bare_ids_request(sender, "Badge reader at the door", "It beeps red for everyone.")
+    ticket_id = _read(system, system.send_email(raw, sender))["ticket_id"]
+    ticket = system.wait_for_ticket(ticket_id, until="TicketOpened")
+    ours = str(_acknowledgement(system, ticket, sender)["Message-ID"]).strip("<>")
+    raw = (
+        f"From: {sender}\r\nTo: support@msp.example\r\nSubject: Re: Badge reader\r\n"
+        f"Message-ID: r{unique_suffix()}@mail.acme.example\r\n"
+        f"In-Reply-To: {ours}\r\nReferences: {ours}\r\n\r\nStill red this morning.\r\n"
+    ).encode()
+    reply = _read(system, system.send_email(raw, sender))
+    assert (reply["outcome"], reply["ticket_id"]) == ("note", ticket_id)
+    view = system.wait_for_ticket(ticket_id, until="TicketNoteAdded")
+    notes = [e["summary"] for e in view["timeline"] if e["event"] == "TicketNoteAdded"]
+    assert any("Still red this morning." in note for note in notes), notes
+    opened = [
+        t
+        for t in system.tickets(client=["acme"], integration=["email"])
+        if t["requester"] == sender
+    ]
+    assert [t["id"] for t in opened] == [ticket_id]

@@ -131,7 +131,16 @@ async def test_an_urgent_page_reaches_the_on_call_person_once_on_every_channel(
     # The urgent page reaches the backup too; every delivery is reported.
     assert len(sms_to(p, "grace")) == 1
     assert len(p.sink.matching(SUBJECT, to="grace@msp.example")) == 1
-    assert len(await p.emitted("NotificationDelivered")) == 8  # bob 5, grace sms+webhook+email
+    delivered = await p.emitted("NotificationDelivered")
+    assert len(delivered) == 8  # bob 5, grace sms+webhook+email
+    # Each email's Message-ID (bare) goes with it, so that intake threads replies to the page.
+    ids = {
+        (e.payload["recipient"], e.payload["channel"]): e.payload["message_id"] for e in delivered
+    }
+    assert ids[("bob", "email")] == f"{rows['email'].id}@escalator.msp.example"
+    assert ids[("grace", "email")] is not None
+    assert ids[("grace", "email")] != ids[("bob", "email")]
+    assert [ids[key] for key in ids if key[1] != "email"] == [None] * 6
 
 
 async def test_the_webhook_is_signed_and_carries_the_delivery_id_as_idempotency_key(

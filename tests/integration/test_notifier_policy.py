@@ -336,7 +336,8 @@ async def test_resolving_a_ticket_cancels_its_pending_pages(make: Pipelines) -> 
 
 async def test_an_email_request_gets_threaded_customer_updates(make: Pipelines) -> None:
     p = await make.build()
-    message_id = "<CAF7pat.1042@mail.acme.example>"
+    # Intake passes the requester's Message-ID on bare, as every service keeps ids.
+    message_id = "CAF7pat.1042@mail.acme.example"
     await p.open_ticket(
         "t-cust",
         Priority.P3,
@@ -351,8 +352,12 @@ async def test_an_email_request_gets_threaded_customer_updates(make: Pipelines) 
     await p.drain()
     [received] = p.sink.matching(to="pat@acme.example")
     assert received["Subject"] == "Re: Printer on floor 2 jams [TKT-1042]"
-    assert (received["In-Reply-To"], received["References"]) == (message_id, message_id)
+    # Written in brackets, as RFC 5322 asks and mail clients thread on.
+    assert (received["In-Reply-To"], received["References"]) == (f"<{message_id}>",) * 2
     assert str(received["Message-ID"]).endswith("@escalator.msp.example>")
+    # NotificationDelivered names the Message-ID used, for intake to thread replies with.
+    [delivered] = await p.emitted("NotificationDelivered")
+    assert f"<{delivered.payload['message_id']}>" == received["Message-ID"]
     assert (
         "You can expect a first response within 1 hour, and a resolution target of 24 hours."
         in text_of(received)
@@ -367,12 +372,12 @@ async def test_an_email_request_gets_threaded_customer_updates(make: Pipelines) 
     await p.drain()
     [escalation] = p.sink.matching("has been escalated", to="pat@acme.example")
     assert "has been escalated to Technical specialists" in text_of(escalation)
-    assert escalation["In-Reply-To"] == message_id
+    assert escalation["In-Reply-To"] == f"<{message_id}>"
 
     resolved = TicketResolved(by="bob", resolved_at=T0, resolution="Replaced the fuser unit")
     await p.handle(resolved, "t-cust")
     await p.drain()
     [done] = p.sink.matching("is resolved", to="pat@acme.example")
     assert "What we did: Replaced the fuser unit" in text_of(done)
-    assert (done["In-Reply-To"], done["References"]) == (message_id, message_id)
+    assert (done["In-Reply-To"], done["References"]) == (f"<{message_id}>",) * 2
     assert len(p.sink.matching(to="pat@acme.example")) == 3

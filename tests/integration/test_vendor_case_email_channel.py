@@ -85,6 +85,8 @@ async def test_the_case_email_reaches_the_vendor_with_every_field(sink: SmtpSink
     [message] = sink.messages
     assert message["To"] == "m365-support@vendor.example"
     assert message["Message-ID"] == f"<vendor-case.{KEY}@msp.example>"
+    # The id (bare) goes with VendorCaseOpened, so that intake threads the vendor's replies.
+    assert opened.message_id == f"vendor-case.{KEY}@msp.example"
     assert "[TKT-1042]" in message["Subject"]
     assert KEY in message["Subject"]
     body = message.get_body(("plain",))

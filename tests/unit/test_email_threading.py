@@ -69,12 +69,13 @@ def test_tag_pattern_needs_one_group(pattern: str) -> None:
         compile_tag_pattern(pattern)
 
 
-def test_thread_ids_in_order_without_duplicates() -> None:
+def test_thread_ids_in_reply_to_then_references_newest_first_without_duplicates() -> None:
     mail = with_subject(
         "Re: x",
         "In-Reply-To: <c@x.example>\r\nReferences: <a@x.example> <b@x.example> <c@x.example>\r\n",
     )
-    assert thread_ids(mail) == ["c@x.example", "a@x.example", "b@x.example"]
+    # References runs oldest first; its newest id is the closest message to the reply.
+    assert thread_ids(mail) == ["c@x.example", "b@x.example", "a@x.example"]
 
 
 def test_sender_domain() -> None:

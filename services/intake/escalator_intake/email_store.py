@@ -1,4 +1,8 @@
-"""SQL for inbound mail and the message ids that thread replies; the only module on those tables."""
+"""SQL for inbound mail and the message ids that thread replies; the only module on those tables.
+
+`email_threads` holds each id bare (`escalator_shared.message_ids`): the ids of the mail that
+opened or updated a ticket (`inbound`) and of our own mail about it (`outbound`).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_intake.tables import email_threads, inbound_emails
+from escalator_shared.message_ids import bare_id
 
 RECEIVED = "received"
 PROCESSED = "processed"
 INBOUND = "inbound"
+OUTBOUND = "outbound"
 
 # Columns operators see in lists (everything but the raw bytes).
 _SUMMARY = [c for c in inbound_emails.c if c.name != "raw"]
@@ -76,14 +82,15 @@ async def reopen_for_replay(
 
 
 async def ticket_of_message(session: AsyncSession, message_ids: Sequence[str]) -> str | None:
-    """The ticket of the first of `message_ids` we know (in the order given)."""
-    if not message_ids:
+    """The ticket of the first of `message_ids` we know (in the order given), bare or bracketed."""
+    keys = [k for k in (bare_id(m) for m in message_ids) if k]
+    if not keys:
         return None
     statement = select(email_threads.c.message_id, email_threads.c.ticket_id).where(
-        email_threads.c.message_id.in_(message_ids)
+        email_threads.c.message_id.in_(keys)
     )
     known = dict((await session.execute(statement)).tuples().all())
-    return next((known[m] for m in message_ids if m in known), None)
+    return next((known[k] for k in keys if k in known), None)
 
 
 async def remember_message(
@@ -92,7 +99,12 @@ async def remember_message(
     """Replies naming `message_id` thread into `ticket_id` (first ticket recorded wins)."""
     await session.execute(
         pg_insert(email_threads)
-        .values(message_id=message_id, ticket_id=ticket_id, direction=direction, recorded_at=now)
+        .values(
+            message_id=bare_id(message_id) or message_id,
+            ticket_id=ticket_id,
+            direction=direction,
+            recorded_at=now,
+        )
         .on_conflict_do_nothing()
     )
 

@@ -6,9 +6,11 @@ from typing import Any
 
 from escalator_intake import ticket_store
 from escalator_intake.domain.timeline_text import TIMELINE_EVENTS, describe
+from escalator_intake.outgoing_mail import record_outgoing_message
 from escalator_shared.bus.dispatcher import HandlerContext, HandlerRegistry
 from escalator_shared.events import (
     Event,
+    NotificationDelivered,
     SlaBreached,
     SlaClockPaused,
     SlaClockResumed,
@@ -16,6 +18,7 @@ from escalator_shared.events import (
     SlaClockStarted,
     SlaClockStopped,
     TicketRouted,
+    VendorCaseOpened,
 )
 
 
@@ -87,4 +90,9 @@ async def _summary_changes(event: Event, ctx: HandlerContext) -> dict[str, Any]:
     return {}
 
 
-TIMELINE_HANDLERS: HandlerRegistry = {cls: [record_on_timeline] for cls in TIMELINE_EVENTS}
+TIMELINE_HANDLERS: HandlerRegistry = {
+    **{cls: [record_on_timeline] for cls in TIMELINE_EVENTS},
+    # Our own mail: replies to it thread into its ticket (outgoing_mail.py).
+    NotificationDelivered: [record_on_timeline, record_outgoing_message],
+    VendorCaseOpened: [record_on_timeline, record_outgoing_message],
+}

@@ -24,6 +24,7 @@ from sqlalchemy import ARRAY, Text, and_, bindparam, func, select, tuple_, updat
 from sqlalchemy.dialects.postgresql import insert
 
 from escalator_notifier.channels.base import NotificationChannel, SendFailed
+from escalator_notifier.channels.email_channel import delivery_message_id
 from escalator_notifier.collections import CollectionWriter
 from escalator_notifier.delivery_failures import FailureHandling
 from escalator_notifier.domain.payloads import Message
@@ -317,11 +318,18 @@ class DeliveryWorker:
                 address=row.address,
                 channel=row.channel,
                 latency_ms=round(seconds * 1000, 1),
+                message_id=self._message_id(row),
             ),
             ticket_id=row.ticket_id,
             client_id=row.client_id,
             correlation_id=row.correlation_id,
         )
+
+    def _message_id(self, row: Any) -> str | None:
+        """The Message-ID the email channel gave the delivery (none for other channels)."""
+        if row.channel != "email":
+            return None
+        return delivery_message_id(row.id, self._config.email.own_message_id_domain)
 
     async def _retry(
         self,

@@ -138,14 +138,13 @@ class CaseLifecycle:
         channel: str,
         *,
         cause: Envelope | None = None,
+        message_id: str | None = None,
     ) -> None:
         """VendorCaseOpened and the client's update, for a case stored as open."""
-        await _emit(
-            uow,
-            row,
-            VendorCaseOpened(vendor=row.vendor, case_reference=reference, channel=channel),
-            cause,
+        opened = VendorCaseOpened(
+            vendor=row.vendor, case_reference=reference, channel=channel, message_id=message_id
         )
+        await _emit(uow, row, opened, cause)
         uow.after_commit(self.metrics.opened.labels(vendor=row.vendor, channel=channel).inc)
         await self._tell_client(uow, row, reference, cause)
 

@@ -240,7 +240,9 @@ class CaseOpener:
             for row, case in opened:
                 # Not recorded: another instance took the case over after our lease ran out.
                 if (row.ticket_id, row.vendor) in recorded:
-                    await self._lifecycle.announce_opened(uow, row, case.reference, row.channel)
+                    await self._lifecycle.announce_opened(
+                        uow, row, case.reference, row.channel, message_id=case.message_id
+                    )
                     self._observe(uow, row, case, now)
             for row, outcome in outcomes:
                 if isinstance(outcome, OpeningFailed) and await case_store.release(

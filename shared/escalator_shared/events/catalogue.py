@@ -304,6 +304,8 @@ class NotificationDelivered(Event):
     """A notification reached the channel's provider."""
 
     event_type: ClassVar[str] = "NotificationDelivered"
+    # 2: message_id (version 1 events, without it, still read: it defaults to None).
+    schema_version: ClassVar[int] = 2
     stream: ClassVar[str] = "notifications"
 
     notification_id: str = Field(description="Id of the delivery.")
@@ -312,6 +314,11 @@ class NotificationDelivered(Event):
     address: str = Field(description="Where it went (email address, phone, URL).")
     channel: str = Field(description="Channel used.")
     latency_ms: float = Field(description="From the trigger event to delivery.")
+    message_id: str | None = Field(
+        default=None,
+        description="The Message-ID of an email, bare (no angle brackets): replies name it in "
+        "In-Reply-To. None for other channels.",
+    )
 
 
 class NotificationFailed(Event):

@@ -25,11 +25,18 @@ class VendorCaseOpened(Event):
     """A case exists at the vendor."""
 
     event_type: ClassVar[str] = "VendorCaseOpened"
+    # 2: message_id (version 1 events, without it, still read: it defaults to None).
+    schema_version: ClassVar[int] = 2
     stream: ClassVar[str] = "vendor"
 
     vendor: str = Field(description="Vendor id.")
     case_reference: str = Field(description="Our or the vendor's case number.")
     channel: str = Field(description="How it was opened: email, api, phone, recorded.")
+    message_id: str | None = Field(
+        default=None,
+        description="The Message-ID of the case email, bare (no angle brackets): the vendor's "
+        "replies name it in In-Reply-To. None for cases not opened by email.",
+    )
 
 
 class VendorCaseAcknowledged(Event):

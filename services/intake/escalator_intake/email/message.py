@@ -6,8 +6,8 @@ empty value, or text decoded with replacement characters) instead of rejecting t
 only exception it raises is `EmailParseError`, for input that is not a message at all (empty, or
 without a single header field).
 
-Message ids (`message_id`, `in_reply_to`, `references`) are stored without their angle brackets,
-so `<abc@host>` becomes `abc@host`; store and look up the ids of our own outgoing mail the same way.
+Message ids (`message_id`, `in_reply_to`, `references`) are kept without their angle brackets,
+so `<abc@host>` becomes `abc@host` (`escalator_shared.message_ids`, as every service keeps them).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from email.message import Message
 from typing import Any
 
 from escalator_intake.email.text_decoding import decode_bytes, html_to_text, normalise_newlines
+from escalator_shared.message_ids import parse_ids
 from escalator_shared.storage_text import storage_safe
 
 __all__ = ["Attachment", "EmailParseError", "InboundEmail", "html_to_text", "parse_email"]
@@ -99,8 +100,8 @@ def _parse(raw: bytes) -> InboundEmail:
     from_name, from_address = _first_address(headers.get("from"))
     content_type, params = _content_type(msg)
     text, source, attachments = _body_and_attachments(msg)
-    in_reply_to_ids = _message_ids(headers.get("in-reply-to"))
-    own_ids = _message_ids(headers.get("message-id"))
+    in_reply_to_ids = parse_ids(headers.get("in-reply-to"))
+    own_ids = parse_ids(headers.get("message-id"))
     report_type = params.get("report-type") if content_type == "multipart/report" else None
     return InboundEmail(
         from_address=from_address,
@@ -110,7 +111,7 @@ def _parse(raw: bytes) -> InboundEmail:
         subject=_unstructured(headers.get("subject")),
         message_id=own_ids[0] if own_ids else None,
         in_reply_to=in_reply_to_ids[0] if in_reply_to_ids else None,
-        references=_message_ids(headers.get("references")),
+        references=parse_ids(headers.get("references")),
         date=_date(headers.get("date")),
         text=text,
         body_source=source,
@@ -198,23 +199,6 @@ def _first_address(value: str | None) -> tuple[str, str | None]:
 
 def _addresses(value: str | None) -> tuple[str, ...]:
     return tuple(addr for _, addr in _address_pairs(value) if "@" in addr)
-
-
-_BRACKETED_ID = re.compile(r"<([^<>\s]+)>")
-
-
-def _message_ids(value: str | None) -> tuple[str, ...]:
-    """The ids in a Message-ID, In-Reply-To or References header, in order, without brackets."""
-    if not value:
-        return ()
-    ids = _BRACKETED_ID.findall(value)
-    if not ids:  # some clients omit the brackets
-        ids = [token.strip("<>,;") for token in value.split() if "@" in token]
-    seen: dict[str, None] = {}
-    for found in ids:
-        if found:
-            seen.setdefault(found, None)
-    return tuple(seen)
 
 
 def _date(value: str | None) -> datetime | None:

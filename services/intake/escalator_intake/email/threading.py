@@ -5,7 +5,9 @@ Two ways, tried by the caller in this order:
 1. `ticket_reference`: the ticket tag we put in the subjects of our mail, e.g. `[TKT-1042]`.
    Mail clients keep subjects on reply, so this survives clients that drop threading headers.
 2. `thread_ids`: the ids in In-Reply-To and References, which the caller looks up against the
-   Message-IDs it stored (of our outgoing notifications and of the inbound mail it recorded).
+   Message-IDs it recorded: of the inbound mail that opened or updated a ticket, and of our own
+   mail about a ticket (acknowledgements, customer updates, pages, vendor case emails), so a
+   reply whose subject lost its tag still finds its ticket.
 
 Neither says whether the sender may touch that ticket; `sender_domain` helps the caller check
 the sender against the ticket's client.
@@ -46,11 +48,15 @@ def ticket_reference(
 
 
 def thread_ids(email: InboundEmail) -> list[str]:
-    """In-Reply-To then References, without duplicates, in order (ids without brackets)."""
+    """In-Reply-To, then References newest first, without duplicates (ids without brackets).
+
+    References lists a thread oldest first; its newest known id is the closest message we know
+    (a follow-up ticket's mail, rather than the closed ticket the thread began on).
+    """
     ids: dict[str, None] = {}
     if email.in_reply_to:
         ids[email.in_reply_to] = None
-    for ref in email.references:
+    for ref in reversed(email.references):
         ids.setdefault(ref, None)
     return list(ids)
 

@@ -1,4 +1,9 @@
-"""Email: a text and an HTML part, a stable Message-ID, threaded when the message answers one."""
+"""Email: a text and an HTML part, a stable Message-ID, threaded when the message answers one.
+
+The Message-ID is made from the delivery id: the same on every attempt of a delivery (so a
+resend is recognisably the same message), different for every delivery. The delivery worker
+announces it in NotificationDelivered, so that intake threads replies to it into the ticket.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,11 @@ from escalator_notifier.domain.content import TemplateBook
 from escalator_notifier.domain.payloads import Message
 from escalator_shared.errors import PermanentError
 from escalator_shared.smtp import EmailSender, OutgoingEmail
+
+
+def delivery_message_id(delivery_id: str, domain: str) -> str:
+    """The Message-ID (bare) of a delivery's email."""
+    return f"{delivery_id}@{domain}"
 
 
 class EmailChannel:
@@ -24,7 +34,7 @@ class EmailChannel:
             subject=message.subject,
             body=message.text,
             html=self._book.html(message.subject, message.text, message.links or {}),
-            message_id=f"<{message.delivery_id}@{self._domain}>",
+            message_id=delivery_message_id(message.delivery_id, self._domain),
             references=tuple(message.thread),
         )
         try:

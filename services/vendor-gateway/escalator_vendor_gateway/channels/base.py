@@ -26,6 +26,7 @@ class OpenedCase:
 
     reference: str
     vendor_seconds: float  # time spent waiting on the vendor, for the overhead figures
+    message_id: str | None = None  # the case email's Message-ID (bare), when sent by email
 
 
 class OpeningFailed(Exception):  # noqa: N818 - reads as the outcome it is

@@ -1,7 +1,8 @@
 """Cases by email: the rendered message, with a Message-ID made from the case key.
 
 The Message-ID is the same on every attempt, so a message resent after a lost answer is
-recognisably the same case, and the vendor's replies (In-Reply-To) name it.
+recognisably the same case, and the vendor's replies (In-Reply-To) name it. It goes with
+VendorCaseOpened, so that intake threads those replies into the ticket.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from escalator_vendor_gateway.domain.case_message import vendor_email
 
 
 def case_message_id(key: str, domain: str) -> str:
-    """The Message-ID of a case's email."""
-    return f"<vendor-case.{key}@{domain}>"
+    """The Message-ID (bare) of a case's email."""
+    return f"vendor-case.{key}@{domain}"
 
 
 class EmailCaseChannel:
@@ -34,14 +35,12 @@ class EmailCaseChannel:
         if not address:
             raise OpeningFailed("config", f"{case.vendor.id} has no support_email", permanent=True)
         words = vendor_email(case.context)
+        message_id = case_message_id(case.key, self._domain)
         started = time.perf_counter()
         try:
             await self._sender.send(
                 OutgoingEmail(
-                    to=address,
-                    subject=words.subject,
-                    body=words.body,
-                    message_id=case_message_id(case.key, self._domain),
+                    to=address, subject=words.subject, body=words.body, message_id=message_id
                 )
             )
         except PermanentError as exc:
@@ -51,4 +50,4 @@ class EmailCaseChannel:
             raise OpeningFailed("smtp", str(exc), unsure=True, vendor_fault=False) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise OpeningFailed("smtp", f"{type(exc).__name__}: {exc}", vendor_fault=False) from exc
-        return OpenedCase(case.key, time.perf_counter() - started)
+        return OpenedCase(case.key, time.perf_counter() - started, message_id=message_id)
