@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -25,14 +26,17 @@ from escalator_shared.db.migrations import migrate
 from escalator_shared.db.outbox_relay import OutboxRelay
 from escalator_shared.db.retention import ProcessedEventsPurge
 from escalator_shared.db.unit_of_work import UnitOfWork
+from escalator_shared.errors import is_transient
 from escalator_shared.events import Topics
 from escalator_shared.observability.metrics import ServiceMetrics
+from escalator_shared.outages import Outage
 from escalator_shared.polling import PollingLoop
 from escalator_shared.settings import ServiceSettings
 
 log = logging.getLogger(__name__)
 
 _RESTART_DELAY_SECONDS = 1.0
+_RAN_WELL_SECONDS = 30.0  # a task that ran this long before failing had got over any outage
 _READINESS_TIMEOUT_SECONDS = 3.0
 _PURGE_INTERVAL_SECONDS = 600.0
 
@@ -78,6 +82,7 @@ class ServiceRuntime:
         ]
         self._closers: list[Callable[[], Awaitable[None]]] = []
         self._stopping = False
+        self._stopped = asyncio.Event()  # ends a supervisor's pause before a restart
 
     def unit_of_work(self) -> UnitOfWork:
         """A fresh unit of work whose commits wake the outbox relay."""
@@ -135,6 +140,7 @@ class ServiceRuntime:
     async def stop(self) -> None:
         """Stop tasks (each finishes its unit in hand), then the producer and the engine."""
         self._stopping = True
+        self._stopped.set()
         for task in reversed(self._tasks):
             task.stop()
         handles = [t.handle for t in self._tasks if t.handle is not None]
@@ -150,13 +156,25 @@ class ServiceRuntime:
         await self.engine.dispose()
 
     async def _supervise(self, task: _Task) -> None:
+        # A task that ends because the database or broker is away (a consumer that cannot
+        # reach Kafka, say) is restarted after a growing pause, with a warning, not a traceback.
+        what = f"background task {task.name}"
+        outage = Outage(what, first_pause=_RESTART_DELAY_SECONDS)
         while not self._stopping:
+            started = time.monotonic()
+            pause = _RESTART_DELAY_SECONDS
             try:
                 await task.run()
-            except Exception:
-                log.exception("background task %s crashed; restarting", task.name)
+            except Exception as exc:
+                if time.monotonic() - started > _RAN_WELL_SECONDS:
+                    outage = Outage(what, first_pause=_RESTART_DELAY_SECONDS)  # a new outage
+                if is_transient(exc):
+                    pause = outage.failed(exc)
+                else:
+                    log.exception("background task %s crashed; restarting", task.name)
             if not self._stopping:
-                await asyncio.sleep(_RESTART_DELAY_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopped.wait(), timeout=pause)
 
     async def readiness(self) -> dict[str, str]:
         """Each dependency's state: "ok" or what is wrong."""

@@ -7,7 +7,6 @@ database, so the request path stays lean (validate, produce, answer).
 from __future__ import annotations
 
 import hmac
-import json
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -39,6 +38,7 @@ from escalator_shared.events import (
     utc_now,
 )
 from escalator_shared.http.errors import ApiError
+from escalator_shared.http.json_body import parse_json as parse_json_body
 from escalator_shared.storage_text import storage_safe
 
 DRILL = "drill"  # the integration and source of drill tickets
@@ -260,10 +260,7 @@ class AlertIntake:
 
 
 def parse_json(raw: bytes) -> Any:
-    """The body as JSON, or 400 naming the problem."""
+    """The body as JSON, or 400 naming the problem (nested too deep among them)."""
     if not raw:
         raise ApiError(400, "empty_body", "the body is empty; send a JSON object")
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "invalid_json", f"the body is not valid JSON: {exc}") from exc
+    return parse_json_body(raw)

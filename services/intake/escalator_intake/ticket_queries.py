@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from escalator_intake.domain.ticket_rules import ticket_reference
 from escalator_intake.tables import tickets
+from escalator_shared.http.json_body import nested_deeper_than
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     """The position a cursor points after; BadCursorError if it is not ours."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        opened_at, ticket_id = json.loads(base64.urlsafe_b64decode(padded))
+        raw = base64.urlsafe_b64decode(padded)
+        # Ours are one flat list; parsing a deeply nested one would recurse.
+        position: Any = () if nested_deeper_than(raw, 1) else json.loads(raw)
+        opened_at, ticket_id = position  # ValueError unless a pair
         return datetime.fromisoformat(opened_at), str(ticket_id)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise BadCursorError("cursor: not a cursor this API returned") from exc

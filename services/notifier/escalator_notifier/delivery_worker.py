@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +48,7 @@ from escalator_shared.events import (
     NotificationDelivered,
     utc_now,
 )
+from escalator_shared.outages import Outage, retry_while_unavailable
 from escalator_shared.polling import PollingLoop
 
 log = logging.getLogger(__name__)
@@ -97,13 +99,19 @@ class DeliveryWorker:
         self._in_flight = asyncio.Semaphore(limits.in_flight)
         self._failures = FailureHandling(config, metrics)
         self.loop = PollingLoop(self.step, poll_seconds)
+        self._recording_outage = Outage("delivery worker recording what it sent")
 
     async def step(self) -> bool:
         """Claim, send and record one batch; False when nothing was due."""
         due, claimed = await self._claim()
         if claimed:
+            leased_until = time.monotonic() + self._limits.lease.total_seconds()
             outcomes = await asyncio.gather(*(self._send_in_turn(row) for row in claimed))
-            await self._record(outcomes)
+            # What was sent is sent: a database outage now waits (while the lease lasts)
+            # rather than lose the answers and leave the rows to be sent again or marked unsure.
+            await retry_while_unavailable(
+                lambda: self._record(outcomes), self._recording_outage, until=leased_until
+            )
         return due
 
     # --- claim --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from escalator_shared.config import EscalatorConfig, Vendor
 from escalator_shared.http.auth import presented_token
 from escalator_shared.http.errors import ApiError
+from escalator_shared.http.json_body import parse_json
 from escalator_shared.storage_text import storage_safe
 from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.channels.api_presets import (
@@ -35,10 +36,7 @@ def webhook_router(
     @router.post("/v1/vendor-webhooks/{vendor_id}")
     async def vendor_webhook(request: Request, vendor_id: str) -> dict[str, Any]:
         vendor = _authenticated_vendor(config, secrets, vendor_id, request)
-        try:
-            body = await request.json()
-        except ValueError:
-            raise ApiError(400, "invalid_json", "the body is not JSON") from None
+        body = parse_json(await request.body())
         assert vendor.api is not None  # only API vendors have a webhook secret
         body = storage_safe(body)
         updates = status_updates(vendor.api)

@@ -12,7 +12,8 @@
   partition is paused and rewound to it for the backoff, while the other partitions go on, so
   the awaited event can arrive meanwhile. It is dead-lettered after `max_attempts` tries too.
 - Infrastructure outages (`is_transient`) are retried without limit: dead-lettering everything
-  while the database restarts would be worse than waiting.
+  while the database restarts would be worse than waiting. A batch whose transaction fails so
+  waits whole (rather than going one by one); the outage is logged when it begins and ends.
 - A rebalance waits for the batch in hand to finish and commit before partitions move.
 """
 
@@ -36,6 +37,7 @@ from escalator_shared.errors import NotReadyError, PermanentError, is_transient
 from escalator_shared.events import Envelope
 from escalator_shared.observability.logging import current_event_id, current_ticket_id
 from escalator_shared.observability.metrics import ConsumerMetrics
+from escalator_shared.outages import Outage
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,7 @@ class ConsumerRunner:
         self._consumer: AIOKafkaConsumer | None = None
         # Tries so far of records put off as not ready, by (topic, partition, offset).
         self._not_ready: dict[tuple[str, int, int], int] = {}
+        self._outage = Outage(f"consumer {group_id}", first_pause=retry_base_seconds)
 
     def stop(self) -> None:
         """Finish the batch in hand, commit it and leave the group."""
@@ -195,17 +198,23 @@ class ConsumerRunner:
         if self._batch_handler is None or len(records) < 2:
             return False
         started = time.perf_counter()
-        try:
-            envelopes = [Envelope.from_bytes(r.value) for r in records]
-            outcomes = await self._batch_handler(envelopes)
-        except Exception as exc:
-            log.info(
-                "batch of %d on %s failed (%r); handling one by one",
-                len(records),
-                records[0].topic,
-                exc,
-            )
-            return False
+        while True:
+            try:
+                envelopes = [Envelope.from_bytes(r.value) for r in records]
+                outcomes = await self._batch_handler(envelopes)
+                break
+            except Exception as exc:
+                if not is_transient(exc):
+                    log.info(
+                        "batch of %d on %s failed (%r); handling one by one",
+                        len(records),
+                        records[0].topic,
+                        exc,
+                    )
+                    return False
+                # The database or broker is away: the whole batch waits for it.
+                await self._sleep_unless_stopping(self._outage.failed(exc))
+        self._outage.over()
         per_record = (time.perf_counter() - started) / len(records)
         seconds = self._metrics.handler_seconds.labels(
             service=self._metrics.service, group=self.group_id
@@ -276,17 +285,20 @@ class ConsumerRunner:
                 if final:
                     return await self._give_up(record, envelope, exc, attempt)
                 delay = self._backoff(attempt)
-                log.warning(
-                    "handling %s failed (attempt %d%s), retrying in %.2fs: %r",
-                    envelope.event_type,
-                    attempt,
-                    ", transient" if transient else "",
-                    delay,
-                    exc,
-                )
+                if transient:
+                    self._outage.failed(exc)  # one warning for the outage, not one per retry
+                else:
+                    log.warning(
+                        "handling %s failed (attempt %d), retrying in %.2fs: %r",
+                        envelope.event_type,
+                        attempt,
+                        delay,
+                        exc,
+                    )
                 await self._sleep_unless_stopping(delay)
             else:
                 self._not_ready.pop(where, None)
+                self._outage.over()
                 return result
 
     async def _give_up(

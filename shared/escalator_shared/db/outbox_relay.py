@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from operator import itemgetter
 
@@ -16,8 +15,7 @@ from sqlalchemy.sql.dml import ReturningDelete
 from escalator_shared.bus.producer import EventProducer
 from escalator_shared.db.tables import outbox
 from escalator_shared.errors import is_transient
-
-log = logging.getLogger(__name__)
+from escalator_shared.outages import Outage
 
 _COUNT_EVERY_SECONDS = 1.0
 _COUNT = select(func.count()).select_from(outbox)
@@ -67,6 +65,7 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._counted_at = -_COUNT_EVERY_SECONDS
         self._stopping = False
+        self._outage = Outage("outbox relay", first_pause=poll_seconds, longest_pause=5.0)
 
     def notify(self) -> None:
         """Ask for a relay pass now (called after a unit of work that emitted events commits)."""
@@ -74,21 +73,20 @@ class OutboxRelay:
 
     async def run(self) -> None:
         """Relay until `stop()`; transient failures back off and retry."""
-        backoff = self._poll_seconds
         while not self._stopping:
             try:
                 # A batch short of full means nothing committed before it was left; what
                 # commits later wakes the relay again.
                 while await self.relay_batch() == self._batch_size:
                     pass
-                backoff = self._poll_seconds
+                self._outage.over()
+                pause = self._poll_seconds
             except Exception as exc:
                 if not is_transient(exc):
                     raise
-                log.warning("outbox relay waiting for infrastructure: %s", exc)
-                backoff = min(backoff * 2, 5.0)
+                pause = self._outage.failed(exc)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=backoff)
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
             self._wake.clear()
 
     def stop(self) -> None:

@@ -20,6 +20,9 @@ from collections.abc import Callable
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from escalator_shared.errors import is_transient
+from escalator_shared.outages import Outage
+
 log = logging.getLogger(__name__)
 
 _RECONNECT_SECONDS = 1.0
@@ -77,23 +80,29 @@ class TableListener:
 
     async def run(self) -> None:
         """Listen until `stop()`, reconnecting after the database went away."""
+        outage = Outage(f"listener on {self._channel}", first_pause=_RECONNECT_SECONDS)
         while not self._stopping.is_set():
+            pause = _RECONNECT_SECONDS
             try:
-                await self._listen_once()
+                await self._listen_once(outage)
             except Exception as exc:  # only a shortcut: any failure falls back to polling
-                log.warning("listener on %s reconnecting: %r", self._channel, exc)
+                if is_transient(exc):
+                    pause = outage.failed(exc)  # a database restart: one warning, not one a second
+                else:
+                    log.warning("listener on %s reconnecting: %r", self._channel, exc)
             self.listening.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=_RECONNECT_SECONDS)
+                await asyncio.wait_for(self._stopping.wait(), timeout=pause)
 
     def stop(self) -> None:
         """End the loop and close the connection."""
         self._stopping.set()
 
-    async def _listen_once(self) -> None:
+    async def _listen_once(self, outage: Outage) -> None:
         connection = await asyncpg.connect(
             self._dsn, timeout=10, server_settings={"application_name": self.application_name}
         )
+        outage.over()
         lost = asyncio.Event()
         connection.add_termination_listener(lambda _: lost.set())
         try:

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 from escalator_shared.config import ConfigError, EscalatorConfig, load_config
 from escalator_shared.http.direct_routes import DirectRoute, DirectRoutes
 from escalator_shared.http.errors import install_error_handlers
+from escalator_shared.http.json_body import JsonDepthLimit
 from escalator_shared.http.ops import HttpMetricsMiddleware, ops_router
 from escalator_shared.http.url_guard import UrlGuard
 from escalator_shared.observability.logging import configure_logging
@@ -39,7 +40,8 @@ def service_app(
     title: str,
     direct_routes: Sequence[DirectRoute] = (),
 ) -> ASGIApp:
-    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors and HTTP metrics.
+    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors, HTTP metrics and
+    a depth limit on JSON bodies (`json_body.py`).
 
     `direct_routes` are answered ahead of FastAPI (`direct_routes.py`); the HTTP metrics count
     them and every other route alike.
@@ -51,7 +53,11 @@ def service_app(
     app.include_router(ops_router(runtime.metrics, runtime.readiness))
     for router in routers:
         app.include_router(router)
-    inner: ASGIApp = DirectRoutes(app, direct_routes) if direct_routes else app
+    # Direct routes read their bodies themselves (`json_body.parse_json`); FastAPI's routes get
+    # their JSON bodies checked for depth before FastAPI parses them.
+    inner: ASGIApp = JsonDepthLimit(app)
+    if direct_routes:
+        inner = DirectRoutes(inner, direct_routes)
     return HttpMetricsMiddleware(UrlGuard(inner), metrics=runtime.metrics)
 
 
