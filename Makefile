@@ -21,17 +21,19 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	@trap 'bash $(INFRA) down' EXIT; bash $(INFRA) up; $(PY) deploy/local/supervise.py
 
+# One shell for the whole recipe: `exit 0` when already running must skip the start as well.
 up: install
 	@bash $(INFRA) up
 	@mkdir -p var/run $(LOGS)
 	@if [ -f var/run/system.pid ] && kill -0 "$$(cat var/run/system.pid)" 2>/dev/null; then \
-		echo "Escalator is already running (pid $$(cat var/run/system.pid))"; exit 0; fi
-	@nohup $(PY) deploy/local/supervise.py --logs $(LOGS) > $(LOGS)/supervise.log 2>&1 & echo $$! > var/run/system.pid
-	@for i in $$(seq 1 180); do [ -f var/run/system.ready ] && break; \
-		kill -0 "$$(cat var/run/system.pid)" 2>/dev/null || { tail -n 30 $(LOGS)/supervise.log; exit 1; }; sleep 1; done
-	@[ -f var/run/system.ready ] || { echo "services not ready after 180 s; see $(LOGS)/"; exit 1; }
-	@cat $(LOGS)/supervise.log
-	@echo "Logs: $(LOGS)/  Stop with: make down"
+		echo "Escalator is already running (pid $$(cat var/run/system.pid))"; exit 0; fi; \
+	rm -f var/run/system.ready; \
+	nohup $(PY) deploy/local/supervise.py --logs $(LOGS) > $(LOGS)/supervise.log 2>&1 & echo $$! > var/run/system.pid; \
+	for i in $$(seq 1 180); do [ -f var/run/system.ready ] && break; \
+		kill -0 "$$(cat var/run/system.pid)" 2>/dev/null || { tail -n 30 $(LOGS)/supervise.log; exit 1; }; sleep 1; done; \
+	[ -f var/run/system.ready ] || { echo "services not ready after 180 s; see $(LOGS)/"; exit 1; }; \
+	cat $(LOGS)/supervise.log; \
+	echo "Logs: $(LOGS)/  Stop with: make down"
 
 down:
 	@if [ -f var/run/system.pid ]; then kill "$$(cat var/run/system.pid)" 2>/dev/null || true; \

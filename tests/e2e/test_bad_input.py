@@ -159,3 +159,13 @@ def test_a_body_token_with_a_lone_surrogate_is_an_invalid_token(system: RunningS
     )
     assert response.status_code == 401, response.text
     assert response.json()["error"] == "invalid_token"
+
+
+def test_a_routing_key_with_a_lone_surrogate_matches_no_integration(system: RunningSystem) -> None:
+    response = httpx.post(
+        f"{system.services['intake'].url}/v2/enqueue",
+        content=b'{"routing_key": "\\ud800", "event_action": "trigger"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_routing_key"

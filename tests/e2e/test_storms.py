@@ -112,3 +112,29 @@ def test_a_client_that_wants_recoveries_flagged_keeps_the_ticket_open(
         "the recovery was not flagged",
     )[0]
     assert (ticket["client_id"], ticket["status"]) == ("globex", "new")
+
+
+def test_a_condition_firing_again_on_its_still_open_ticket_joins_it(
+    system: RunningSystem,
+) -> None:
+    # The recovery left the ticket open (flagged); the condition's key was marked recovered. The
+    # next firing used to open a second ticket, which the one-open-ticket-per-key constraint
+    # refused: retried, then dead-lettered, an accepted alert lost (found by `make fuzz`).
+    key = f"globex-{unique_suffix()}"
+    firing = {"title": "UPS on battery", "severity": "info", "dedup_key": key}
+    recovered = {"title": "UPS on battery", "status": "resolved", "dedup_key": key}
+    sender = {"integration": "globex-monitoring", "token": "dev-token-globex-monitoring"}
+    _send(system, [firing, recovered], **sender)
+    eventually(
+        lambda: [t for t in system.tickets(dedup_key=key) if t["recovered_at"]],
+        30,
+        "the recovery was not flagged",
+    )
+    _send(system, [firing], **sender)
+    (ticket,) = eventually(
+        lambda: [t for t in system.tickets(dedup_key=key) if t["alert_count"] == 2],
+        30,
+        "the alert did not join its open ticket",
+    )
+    assert ticket["status"] == "new"
+    assert len(system.tickets(dedup_key=key)) == 1

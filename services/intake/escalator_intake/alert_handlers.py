@@ -44,7 +44,9 @@ class AlertHandlers:
         session = ctx.uow.session
         now = utc_now()
         storms = self.config.storms
-        firing = await ticket_store.find_firing_ticket(session, alert.integration, alert.dedup_key)
+        firing = await ticket_store.find_firing_ticket(
+            session, alert.integration, alert.dedup_key, recovered_too=alert.status.value == FIRING
+        )
         recent = device = None
         if firing is None and alert.status.value == FIRING:
             recent = await ticket_store.find_recently_resolved(

@@ -90,7 +90,7 @@ class AlertIntake:
     def by_routing_key(self, routing_key: str) -> Integration:
         """The PagerDuty-type integration whose token is this routing key, or 400 as PD does."""
         for key, integration in self._by_routing_key.items():
-            if hmac.compare_digest(key.encode(), routing_key.encode()):
+            if same_token(routing_key, key):
                 return integration
         raise ApiError(400, "invalid_routing_key", "routing_key matches no pagerduty integration")
 
@@ -170,8 +170,7 @@ class AlertIntake:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         expected = integration.token.get_secret_value()
-        # A body token may hold a lone surrogate (a JSON escape), which UTF-8 cannot encode.
-        if not hmac.compare_digest(offered.encode(errors="surrogatepass"), expected.encode()):
+        if not same_token(offered, expected):
             raise ApiError(
                 401,
                 "invalid_token",
@@ -257,6 +256,12 @@ class AlertIntake:
         )
         key = alert_message_key(event.integration, event.dedup_key)
         return self._topics.alerts, key, envelope.to_bytes()
+
+
+def same_token(offered: str, expected: str) -> bool:
+    """Whether a presented token is the expected one, in constant time. A token from a body may
+    hold a lone surrogate (a JSON escape), which plain UTF-8 cannot encode: it matches nothing."""
+    return hmac.compare_digest(offered.encode(errors="surrogatepass"), expected.encode())
 
 
 def parse_json(raw: bytes) -> Any:

@@ -17,13 +17,14 @@ RESOLVED = "resolved"
 
 
 async def find_firing_ticket(
-    session: AsyncSession, integration: str, dedup_key: str
+    session: AsyncSession, integration: str, dedup_key: str, *, recovered_too: bool = False
 ) -> Row[Any] | None:
-    """The open ticket this condition's alerts fold into, locked for update."""
+    """The open ticket this condition's alerts fold into, locked for update; `recovered_too`:
+    also one whose condition recovered but which was left open (flagged, or flapping)."""
     firing = select(ticket_keys.c.ticket_id).where(
         ticket_keys.c.integration == integration,
         ticket_keys.c.dedup_key == dedup_key,
-        ticket_keys.c.state == FIRING,
+        *(() if recovered_too else (ticket_keys.c.state == FIRING,)),
     )
     statement = (
         select(tickets)
