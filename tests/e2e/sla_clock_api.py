@@ -131,3 +131,13 @@ def staff_post(system: RunningSystem, path: str, **body: Any) -> dict[str, Any]:
     assert response.is_success, response.text
     view: dict[str, Any] = response.json()
     return view
+
+
+def both_policies(response: dict[str, str], resolution: dict[str, str]) -> dict[str, Any]:
+    """Configuration overrides: both example SLA policies with these targets, around the clock."""
+    return {
+        "sla_policies": [
+            {"id": policy, "response": response, "resolution": resolution}
+            for policy in ("standard", "premium")
+        ]
+    }

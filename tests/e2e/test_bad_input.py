@@ -119,6 +119,9 @@ def test_an_unknown_ticket_is_a_404_that_says_so(system: RunningSystem) -> None:
 
 
 def test_metrics_count_requests_by_route_template(system: RunningSystem) -> None:
+    with system.intake as client:
+        refused = client.post(f"/v1/webhooks/{INTEGRATION}", content=b"{oops", headers=AUTH)
+    assert refused.status_code == 400
     text = httpx.get(f"{system.services['intake'].url}/metrics").text
     assert 'route="/v1/webhooks/{integration_id}"' in text
     assert "escalator_consumer_messages_total" in text

@@ -25,6 +25,7 @@ from escalator_shared.events import (
     Priority,
     Severity,
     SlaBreached,
+    TicketPriorityChanged,
     TicketRouted,
 )
 
@@ -137,4 +138,22 @@ def test_every_timeline_event_has_its_own_line() -> None:
         breached_at=NOW,
     )
     assert describe(breached) == "response SLA breached (standard, target 900s)"
+    by_person = TicketPriorityChanged(
+        impact="high",
+        urgency="medium",
+        priority=Priority.P2,
+        previous_priority=Priority.P4,
+        by="alice",
+    )
+    assert describe(by_person) == "Priority P4 → P2 (impact high, urgency medium) by alice"
+    by_alert = TicketPriorityChanged(
+        priority=Priority.P1,
+        previous_priority=Priority.P2,
+        by="acme-monitoring",
+        severity=Severity.CRITICAL,
+        reason="a critical alert joined on sw-1: Core switch down",
+    )
+    assert describe(by_alert) == (
+        "Priority P2 → P1 (a critical alert joined on sw-1: Core switch down) by acme-monitoring"
+    )
     assert len(TIMELINE_EVENTS) >= 14

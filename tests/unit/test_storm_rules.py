@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from escalator_intake.domain.storm_rules import AlertAction, decide, resolves_on_recovery
-from escalator_shared.events import AlertStatus
+from escalator_intake.domain.storm_rules import (
+    AlertAction,
+    decide,
+    raised_priority,
+    resolves_on_recovery,
+)
+from escalator_shared.events import AlertStatus, Priority
 
 F, R, A = AlertStatus.FIRING, AlertStatus.RESOLVED, AlertStatus.ACKNOWLEDGED
 
@@ -41,3 +46,18 @@ def test_recovery_resolves_unless_flagged_or_flapping(
     policy: str, flaps: int, resolves: bool
 ) -> None:
     assert resolves_on_recovery(policy, flaps, flap_threshold=3) is resolves
+
+
+@pytest.mark.parametrize(
+    ("current", "incoming", "raised"),
+    [
+        (Priority.P2, Priority.P1, Priority.P1),
+        (Priority.P5, Priority.P3, Priority.P3),
+        (Priority.P2, Priority.P2, None),
+        (Priority.P1, Priority.P4, None),  # an alert never lowers a ticket
+    ],
+)
+def test_a_more_severe_alert_raises_the_priority_and_a_lesser_one_never_lowers_it(
+    current: Priority, incoming: Priority, raised: Priority | None
+) -> None:
+    assert raised_priority(current, incoming) == raised

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from escalator_intake import ticket_store
+from escalator_intake.alert_outcomes import emit_for, raise_priority
 from escalator_intake.domain.storm_rules import AlertAction, decide, resolves_on_recovery
 from escalator_intake.domain.ticket_rules import TicketStatus, ticket_reference
 from escalator_intake.ticket_store import FIRING, RESOLVED
@@ -19,7 +20,6 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.config.sla import ticket_type_for
 from escalator_shared.events import (
     AlertReceived,
-    Event,
     TicketAcknowledged,
     TicketOpened,
     TicketReopened,
@@ -120,7 +120,7 @@ class AlertHandlers:
             ticket_type=ticket_type_for(alert.requester),
             reported_at=alert.occurred_at,
         )
-        await _emit_for(ticket_id, opened, ctx)
+        await emit_for(ticket_id, opened, ctx)
 
     async def _repeat(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
@@ -128,6 +128,7 @@ class AlertHandlers:
         assert ticket is not None
         await self._attach(alert, ticket.id, FIRING, ctx, now)
         await self._count(ticket, ctx, now, "repeat alert")
+        await raise_priority(self.config, alert, ticket, ctx, "repeated")
 
     async def _group(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
@@ -135,6 +136,7 @@ class AlertHandlers:
         assert ticket is not None
         await self._attach(alert, ticket.id, FIRING, ctx, now)
         await self._count(ticket, ctx, now, f"grouped: another alert on {alert.device}")
+        await raise_priority(self.config, alert, ticket, ctx, f"joined on {alert.device}")
 
     async def _reopen_flapping(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
@@ -159,9 +161,10 @@ class AlertHandlers:
         await self._attach(alert, ticket.id, FIRING, ctx, now)
         flapping = " (flapping)" if flaps >= threshold else ""
         reason = f"the condition returned within the flap window, {flaps} time(s){flapping}"
-        await _emit_for(
+        await emit_for(
             ticket.id, TicketReopened(by=alert.integration, reason=reason, reopened_at=now), ctx
         )
+        await raise_priority(self.config, alert, ticket, ctx, "reopened it")
 
     async def _recover(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
@@ -190,7 +193,7 @@ class AlertHandlers:
                 resolved_at=now,
                 resolution="the monitoring system reported recovery",
             )
-            await _emit_for(ticket.id, resolved, ctx)
+            await emit_for(ticket.id, resolved, ctx)
             return
         await ticket_store.update_ticket(session, ticket.id, {"recovered_at": now})
         why = (
@@ -198,7 +201,7 @@ class AlertHandlers:
             if ticket.flap_count >= self.config.storms.flap_threshold
             else ("the client's policy leaves recoveries to a technician")
         )
-        await _emit_for(
+        await emit_for(
             ticket.id,
             TicketUpdated(
                 changes={"recovered_at": now.isoformat()}, reason=f"recovered; left open: {why}"
@@ -221,7 +224,7 @@ class AlertHandlers:
                 "acknowledged_by": alert.integration,
             },
         )
-        await _emit_for(
+        await emit_for(
             ticket.id, TicketAcknowledged(by=alert.integration, acknowledged_at=now), ctx
         )
 
@@ -253,16 +256,7 @@ class AlertHandlers:
         await ticket_store.update_ticket(
             ctx.uow.session, ticket.id, {"alert_count": count, "last_alert_at": now}
         )
-        await _emit_for(
-            ticket.id, TicketUpdated(changes={"alert_count": count}, reason=reason), ctx
-        )
-
-
-async def _emit_for(ticket_id: str, event: Event, ctx: HandlerContext) -> None:
-    """Emit for `ticket_id` (the alert's envelope is keyed by the alert, not the ticket)."""
-    await ctx.uow.emit(
-        event, ticket_id=ticket_id, client_id=ctx.envelope.client_id, cause=ctx.envelope
-    )
+        await emit_for(ticket.id, TicketUpdated(changes={"alert_count": count}, reason=reason), ctx)
 
 
 def _message_id(alert: AlertReceived) -> str | None:

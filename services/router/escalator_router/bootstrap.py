@@ -14,6 +14,7 @@ from escalator_router.escalation_handlers import TicketLifeHandlers, TriggerHand
 from escalator_router.escalation_metrics import EscalationMetrics
 from escalator_router.escalation_timer import EscalationTimer
 from escalator_router.outage_detector import OutageDetector
+from escalator_router.priority_handlers import PriorityHandlers
 from escalator_router.routing_handlers import RoutingHandlers
 from escalator_router.settings import RouterSettings
 from escalator_shared.config import EscalatorConfig
@@ -38,7 +39,11 @@ def create_app(settings: RouterSettings, config: EscalatorConfig) -> ASGIApp:
     runtime.add_consumer(
         "tickets",
         [runtime.topics.tickets],
-        {TicketOpened: [routing.handler()], **life.registry()},
+        {
+            TicketOpened: [routing.handler()],
+            **life.registry(),
+            **PriorityHandlers(router, keeper, outages).registry(),
+        },
     )
     runtime.add_consumer(
         "triggers", [runtime.topics.routing, runtime.topics.sla], TriggerHandlers(keeper).registry()

@@ -92,6 +92,29 @@ class ChainKeeper:
             )
         )
 
+    async def reassign(
+        self,
+        session: AsyncSession,
+        record: ChainRecord,
+        snapshot: dict[str, Any] | None,
+        now: datetime,
+    ) -> None:
+        """Store what routing the ticket again changed: its priority, tier and responders, and
+        the snapshot of a policy the chain now follows (None: it keeps its own)."""
+        values: dict[str, Any] = {
+            "priority": record.priority.value,
+            "tier": record.tier,
+            "assignee": record.responders.assignee,
+            "backup": record.responders.backup,
+            "manager": record.responders.manager,
+            "updated_at": now,
+        }
+        if snapshot is not None:
+            values["policy"] = snapshot
+        await session.execute(
+            update(escalations).where(escalations.c.ticket_id == record.ticket_id).values(**values)
+        )
+
     async def publish(
         self,
         uow: UnitOfWork,

@@ -19,7 +19,7 @@ from escalator_router.escalation_metrics import EscalationMetrics
 from escalator_router.outage_detector import OutageDetector
 from escalator_router.tables import escalations, routings
 from escalator_shared.bus.dispatcher import Batched, HandlerContext
-from escalator_shared.events import TicketOpened, TicketRouted, VendorCaseRequested, utc_now
+from escalator_shared.events import TicketOpened, VendorCaseRequested, utc_now
 
 # Statements built once: executing them with parameters skips SQLAlchemy's per-call coercion.
 _INSERT_ROUTINGS = insert(routings).on_conflict_do_nothing().returning(routings.c.ticket_id)
@@ -134,22 +134,7 @@ class RoutingHandlers:
             tier=assignment.tier, priority=assignment.priority.value
         )
         ticket.ctx.uow.after_commit(routed.inc)
-        await ticket.ctx.emit(
-            TicketRouted(
-                title=opened.title,
-                tier=assignment.tier,
-                team=assignment.team,
-                assignee=assignment.assignee,
-                backup=assignment.backup,
-                priority=assignment.priority,
-                rule=assignment.rule,
-                priority_reason=assignment.priority_reason,
-                schedule=assignment.schedule,
-                escalation_policy=assignment.policy.id,
-                vendor=assignment.vendor,
-                drill=opened.drill,
-            )
-        )
+        await ticket.ctx.emit(assignment.routed(opened.title, drill=opened.drill))
         if assignment.vendor is not None and not opened.drill:
             await ticket.ctx.emit(
                 VendorCaseRequested(

@@ -191,16 +191,25 @@ class TicketNoteAdded(Event):
 
 
 class TicketPriorityChanged(Event):
-    """Impact or urgency changed, and with them the priority (clocks recalculate)."""
+    """The priority changed: a person set impact and urgency, or an alert of higher severity
+    joined or repeated (clocks recalculate, the router routes the ticket again)."""
 
     event_type: ClassVar[str] = "TicketPriorityChanged"
     stream: ClassVar[str] = "tickets"
 
-    impact: str = Field(description="high, medium or low.")
-    urgency: str = Field(description="high, medium or low.")
+    impact: str | None = Field(
+        default=None, description="high, medium or low; None when an alert raised it."
+    )
+    urgency: str | None = Field(
+        default=None, description="high, medium or low; None when an alert raised it."
+    )
     priority: Priority = Field(description="The new priority.")
     previous_priority: Priority = Field(description="The priority before.")
-    by: str = Field(description="Person id.")
+    by: str = Field(description="Person id, or the integration whose alert raised it.")
+    severity: Severity | None = Field(
+        default=None, description="Severity of the alert that raised it, if one did."
+    )
+    reason: str = Field(default="", description="Why, in a few words, when an alert raised it.")
 
 
 class TicketRouted(Event):

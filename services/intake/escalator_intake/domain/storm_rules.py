@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from escalator_shared.events import AlertStatus
+from escalator_shared.events import AlertStatus, Priority
 
 
 class AlertAction(StrEnum):
@@ -44,3 +44,13 @@ def resolves_on_recovery(on_recovery: str, flap_count: int, flap_threshold: int)
     """When a ticket's last alert recovers: resolve it, unless the client wants it flagged for a
     technician, or it is flapping (resolving would only start the next cycle)."""
     return on_recovery == "resolve" and flap_count < flap_threshold
+
+
+def raised_priority(current: Priority, incoming: Priority) -> Priority | None:
+    """The priority a ticket takes when an alert of `incoming` priority joins or repeats on it:
+    `incoming` when it is higher (P1 is the highest), else None. Alerts never lower a ticket."""
+    return incoming if _rank(incoming) < _rank(current) else None
+
+
+def _rank(priority: Priority) -> int:
+    return list(Priority).index(priority)

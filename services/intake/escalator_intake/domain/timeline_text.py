@@ -72,7 +72,8 @@ _DESCRIBE: dict[type[Event], Callable[[Any], str]] = {
     TicketNoteAdded: _note,
     TicketPriorityChanged: lambda e: (
         f"Priority {e.previous_priority} → {e.priority} "
-        f"(impact {e.impact}, urgency {e.urgency}) by {e.by}"
+        + (f"(impact {e.impact}, urgency {e.urgency})" if e.impact else f"({e.reason})")
+        + f" by {e.by}"
     ),
     TicketRouted: _routed,
     EscalationRequested: lambda e: (

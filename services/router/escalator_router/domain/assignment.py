@@ -11,7 +11,7 @@ from escalator_router.domain.facts import TicketFacts
 from escalator_router.domain.rulebook import RuleChoice
 from escalator_router.domain.targets import TicketResponders
 from escalator_shared.config import EscalationPolicy, EscalationStep, EscalatorConfig, RoutingTarget
-from escalator_shared.events import Priority
+from escalator_shared.events import Priority, TicketRouted
 
 # Used when neither rule, team, client nor routing names a policy: page the assignee, once.
 ASSIGNEE_ONLY = EscalationPolicy(
@@ -34,6 +34,23 @@ class Assignment:
     priority_reason: str
     policy: EscalationPolicy
     vendor: str | None
+
+    def routed(self, title: str, *, drill: bool) -> TicketRouted:
+        """The event announcing this assignment for a ticket with that title."""
+        return TicketRouted(
+            title=title,
+            tier=self.tier,
+            team=self.team,
+            assignee=self.assignee,
+            backup=self.backup,
+            priority=self.priority,
+            rule=self.rule,
+            priority_reason=self.priority_reason,
+            schedule=self.schedule,
+            escalation_policy=self.policy.id,
+            vendor=self.vendor,
+            drill=drill,
+        )
 
     @property
     def responders(self) -> TicketResponders:
