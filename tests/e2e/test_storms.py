@@ -90,7 +90,8 @@ def test_a_flapping_condition_keeps_one_ticket_and_is_left_open_for_a_technician
     view = system.wait_for_ticket(ticket["id"], until="TicketUpdated")
     reasons = [e["summary"] for e in view["timeline"] if e["event"] == "TicketReopened"]
     assert len(reasons) == 3
-    assert reasons[-1].endswith("3 time(s) (flapping)")
+    assert reasons[1].endswith("within the flap window, 2 time(s)")
+    assert reasons[-1].endswith("flapping: reopened 3 times in the last 30 minutes")
 
 
 def test_a_client_that_wants_recoveries_flagged_keeps_the_ticket_open(

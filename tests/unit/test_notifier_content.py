@@ -37,7 +37,11 @@ STEP = {
 LINKS = {"acknowledge": "https://esc.example/a/1", "resolve": "https://esc.example/r/1"}
 VARIABLES: dict[str, dict[str, Any]] = {
     "assigned": {"step": STEP, "reason": "routed"},
-    "escalated": {"step": STEP, "reason": "not acknowledged"},
+    "escalated": {
+        "step": STEP,
+        "reason": "flapping",
+        "event": {"detail": "flapping: reopened 3 times in the last 30 minutes"},
+    },
     "paged": {"reason": "unhappy customer", "event": {"detail": "third complaint"}},
     "sla_warning": {
         "event": {"metric": "response", "percent": 75},
@@ -72,9 +76,10 @@ EXPECTED: dict[str, tuple[str, str, str]] = {
         "If nobody acknowledges it by 2026-01-14 10:30 UTC, it escalates further.",
     ),
     "escalated": (
-        "[P1] Escalated to you (not acknowledged): Mail server down [INC-1042]",
-        "ESCALATED (not acknowledged)",
-        "escalated to step 2 (L2 on call) because: not acknowledged.",
+        "[P1] Escalated to you (flapping): Mail server down [INC-1042]",
+        "ESCALATED (flapping)",
+        "escalated to step 2 (L2 on call) because: flapping "
+        "(flapping: reopened 3 times in the last 30 minutes).",
     ),
     "paged": (
         "[P1] Your attention (unhappy customer): Mail server down [INC-1042]",

@@ -1,4 +1,6 @@
-"""Turning accepted alerts into tickets: open, repeat, group storms, fold flapping, recover."""
+"""Turning accepted alerts into tickets: open, repeat, group storms, fold flapping, recover.
+
+Flaps (reopens and returns of a flapping ticket) are `alert_outcomes.FlapSteps`."""
 
 from __future__ import annotations
 
@@ -11,8 +13,13 @@ from typing import Any
 from sqlalchemy import Row
 
 from escalator_intake import ticket_store
-from escalator_intake.alert_outcomes import emit_for, raise_priority
-from escalator_intake.domain.storm_rules import AlertAction, decide, resolves_on_recovery
+from escalator_intake.alert_outcomes import FlapSteps, attach, emit_for, raise_priority
+from escalator_intake.domain.storm_rules import (
+    AlertAction,
+    decide,
+    resolves_on_recovery,
+    returns_as_flap,
+)
 from escalator_intake.domain.ticket_rules import TicketStatus, ticket_reference
 from escalator_intake.ticket_store import FIRING, RESOLVED
 from escalator_shared.bus.dispatcher import HandlerContext
@@ -22,7 +29,6 @@ from escalator_shared.events import (
     AlertReceived,
     TicketAcknowledged,
     TicketOpened,
-    TicketReopened,
     TicketResolved,
     TicketUpdated,
     utc_now,
@@ -44,11 +50,11 @@ class AlertHandlers:
         session = ctx.uow.session
         now = utc_now()
         storms = self.config.storms
-        firing = await ticket_store.find_firing_ticket(
-            session, alert.integration, alert.dedup_key, recovered_too=alert.status.value == FIRING
-        )
+        held = await ticket_store.find_open_ticket(session, alert.integration, alert.dedup_key)
+        firing = held if held is not None and held.key_state == FIRING else None
+        recovered = held if firing is None else None
         recent = device = None
-        if firing is None and alert.status.value == FIRING:
+        if held is None and alert.status.value == FIRING:
             recent = await ticket_store.find_recently_resolved(
                 session, alert.integration, alert.dedup_key, now - storms.flap_window
             )
@@ -61,17 +67,19 @@ class AlertHandlers:
             firing_ticket=firing is not None,
             recently_resolved_ticket=recent is not None,
             device_ticket=device is not None,
+            recovered_ticket=recovered is not None,
         )
         steps: dict[AlertAction, _Step] = {
             AlertAction.OPEN: self._open,
             AlertAction.REPEAT: self._repeat,
             AlertAction.GROUP: self._group,
-            AlertAction.REOPEN_FLAPPING: self._reopen_flapping,
+            AlertAction.REOPEN_FLAPPING: FlapSteps(self.config).reopen,
+            AlertAction.RETURN: self._return,
             AlertAction.RECOVER: self._recover,
             AlertAction.ACKNOWLEDGE: self._acknowledge,
             AlertAction.IGNORE: self._ignore,
         }
-        await steps[action](alert, firing or recent or device, ctx, now)
+        await steps[action](alert, held or recent or device, ctx, now)
 
     async def _open(
         self, alert: AlertReceived, _ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
@@ -100,7 +108,7 @@ class AlertHandlers:
                 "requester": alert.requester,
             },
         )
-        await self._attach(alert, ticket_id, FIRING, ctx, now)
+        await attach(alert, ticket_id, FIRING, ctx, now)
         opened = TicketOpened(
             title=alert.title,
             description=alert.description,
@@ -126,7 +134,7 @@ class AlertHandlers:
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
         assert ticket is not None
-        await self._attach(alert, ticket.id, FIRING, ctx, now)
+        await attach(alert, ticket.id, FIRING, ctx, now)
         await self._count(ticket, ctx, now, "repeat alert")
         await raise_priority(self.config, alert, ticket, ctx, "repeated")
 
@@ -134,44 +142,32 @@ class AlertHandlers:
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
         assert ticket is not None
-        await self._attach(alert, ticket.id, FIRING, ctx, now)
+        await attach(alert, ticket.id, FIRING, ctx, now)
         await self._count(ticket, ctx, now, f"grouped: another alert on {alert.device}")
         await raise_priority(self.config, alert, ticket, ctx, f"joined on {alert.device}")
 
-    async def _reopen_flapping(
+    async def _return(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
+        """Back on the open ticket where it recovered: a flap if the ticket is flapping, else a
+        repeat that clears the recovery."""
         assert ticket is not None
-        flaps = ticket.flap_count + 1
-        threshold = self.config.storms.flap_threshold
-        status = TicketStatus.NEW if ticket.acknowledged_by is None else TicketStatus.IN_PROGRESS
-        await ticket_store.update_ticket(
-            ctx.uow.session,
-            ticket.id,
-            {
-                "status": status.value,
-                "resolved_at": None,
-                "resolved_by": None,
-                "recovered_at": None,
-                "flap_count": flaps,
-                "alert_count": ticket.alert_count + 1,
-                "last_alert_at": now,
-            },
-        )
-        await self._attach(alert, ticket.id, FIRING, ctx, now)
-        flapping = " (flapping)" if flaps >= threshold else ""
-        reason = f"the condition returned within the flap window, {flaps} time(s){flapping}"
-        await emit_for(
-            ticket.id, TicketReopened(by=alert.integration, reason=reason, reopened_at=now), ctx
-        )
-        await raise_priority(self.config, alert, ticket, ctx, "reopened it")
+        storms = self.config.storms
+        if returns_as_flap(
+            ticket.flap_count, ticket.recovered_at, now, storms.flap_window, storms.flap_threshold
+        ):
+            await FlapSteps(self.config).came_back(alert, ticket, ctx, now)
+            return
+        if ticket.recovered_at is not None:
+            await ticket_store.update_ticket(ctx.uow.session, ticket.id, {"recovered_at": None})
+        await self._repeat(alert, ticket, ctx, now)
 
     async def _recover(
         self, alert: AlertReceived, ticket: Row[Any] | None, ctx: HandlerContext, now: datetime
     ) -> None:
         assert ticket is not None
         session = ctx.uow.session
-        await self._attach(alert, ticket.id, RESOLVED, ctx, now)
+        await attach(alert, ticket.id, RESOLVED, ctx, now)
         if await ticket_store.firing_keys(session, ticket.id):
             return  # other alerts of the ticket still fire
         client = self.config.client(ticket.client_id)
@@ -234,20 +230,6 @@ class AlertHandlers:
         log.info(
             "%s for %s matches no open ticket; nothing to do", alert.status.value, alert.dedup_key
         )
-
-    async def _attach(
-        self, alert: AlertReceived, ticket_id: str, state: str, ctx: HandlerContext, now: datetime
-    ) -> None:
-        session = ctx.uow.session
-        await ticket_store.set_key(
-            session,
-            integration=alert.integration,
-            dedup_key=alert.dedup_key,
-            ticket_id=ticket_id,
-            state=state,
-            now=now,
-        )
-        await ticket_store.record_alert(session, alert.alert_id, ticket_id, alert.status.value, now)
 
     async def _count(
         self, ticket: Row[Any], ctx: HandlerContext, now: datetime, reason: str

@@ -12,6 +12,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -48,6 +49,10 @@ tickets = Table(
     Column("hold_reason", Text),
     Column("flap_count", Integer, nullable=False, server_default="0"),
     Column("recovered_at", DateTime(timezone=True)),
+    # When the condition came back within the flap window (ISO instants, the window's only).
+    Column("flap_times", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # When the ticket last paged for flapping (at most once per flap window).
+    Column("flap_paged_at", DateTime(timezone=True)),
     # TKT-<number> in subjects; drawn from a sequence by the database.
     Column("number", BigInteger, nullable=False, server_default=FetchedValue()),
     Column("requester", Text),

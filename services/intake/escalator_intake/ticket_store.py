@@ -16,20 +16,22 @@ FIRING = "firing"
 RESOLVED = "resolved"
 
 
-async def find_firing_ticket(
-    session: AsyncSession, integration: str, dedup_key: str, *, recovered_too: bool = False
+async def find_open_ticket(
+    session: AsyncSession, integration: str, dedup_key: str
 ) -> Row[Any] | None:
-    """The open ticket this condition's alerts fold into, locked for update; `recovered_too`:
-    also one whose condition recovered but which was left open (flagged, or flapping)."""
-    firing = select(ticket_keys.c.ticket_id).where(
-        ticket_keys.c.integration == integration,
-        ticket_keys.c.dedup_key == dedup_key,
-        *(() if recovered_too else (ticket_keys.c.state == FIRING,)),
-    )
+    """The open ticket that holds this condition, locked for update, with the condition's
+    `key_state` (firing, or resolved when it recovered there); a firing one first."""
     statement = (
-        select(tickets)
-        .where(tickets.c.id.in_(firing), tickets.c.status.not_in([s.value for s in ENDED]))
-        .with_for_update()
+        select(tickets, ticket_keys.c.state.label("key_state"))
+        .join(ticket_keys, ticket_keys.c.ticket_id == tickets.c.id)
+        .where(
+            ticket_keys.c.integration == integration,
+            ticket_keys.c.dedup_key == dedup_key,
+            tickets.c.status.not_in([s.value for s in ENDED]),
+        )
+        .order_by((ticket_keys.c.state == FIRING).desc(), ticket_keys.c.last_seen_at.desc())
+        .limit(1)
+        .with_for_update(of=tickets)
     )
     return (await session.execute(statement)).first()
 

@@ -67,6 +67,8 @@ from escalator_shared.events.catalogue import ASSIGNEE_RECIPIENT
 collections = deliveries.alias("collections")
 PERSON_KINDS = ("assigned", "escalated", "paged", "sla_warning", "sla_breached", "vendor_update")
 MANAGER_FROM_PERCENT = 75
+# Pages of a step that tell the customer nothing: the chain restarted, it did not move up.
+_NOT_ESCALATIONS = frozenset({"reopened", "flapping"})
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ class NotificationHandlers:
                 ctx, reached.title, reached.priority
             )
             pages.append(self._page(reached, ctx, ticket))
-            if not _first_page(reached) and reached.reason != "reopened":
+            if not _first_page(reached) and reached.reason not in _NOT_ESCALATIONS:
                 await self._tell_customer_escalated(reached, ctx, ticket)
         await self.queue.to_people_many(pages)
 

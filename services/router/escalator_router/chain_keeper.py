@@ -135,6 +135,7 @@ class ChainKeeper:
                     title=record.title,
                     priority=record.priority,
                     reason=outcome.reason,
+                    detail=outcome.detail,
                     people=[p.person for p in pages],
                     via=[p.via for p in pages],
                 )
@@ -203,6 +204,7 @@ class ChainKeeper:
                 round=reached.round,
                 step_name=step.name or f"step {reached.step + 1}",
                 reason=reached.reason,
+                detail=reached.detail,
                 people=people,
                 via=[p.via for p in pages],
                 next_escalation_at=chain.next_at,

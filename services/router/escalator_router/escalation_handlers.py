@@ -11,6 +11,9 @@ from dataclasses import dataclass, replace
 from escalator_router.chain_keeper import ChainKeeper
 from escalator_router.domain.escalation_chain import (
     ChainStatus,
+    ExtraPage,
+    StepReached,
+    Unchanged,
     acknowledge,
     resolve,
     start,
@@ -61,13 +64,21 @@ class TicketLifeHandlers:
                 ctx.uow, record, chain, "resolved", by=event.by, emit=ctx.emit
             )
 
-    async def on_reopened(self, _event: TicketReopened, ctx: HandlerContext) -> None:
-        """Start the chain again from its first step, with the same policy snapshot."""
+    async def on_reopened(self, event: TicketReopened, ctx: HandlerContext) -> None:
+        """Start the chain again from its first step, with the same policy snapshot.
+
+        A flapping ticket's first step is paged saying so, or, when intake says it paged within
+        its flap window (`page` false), not at all: the chain restarts quietly, to escalate if
+        nobody acknowledges.
+        """
         record = await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id)
         if record is None:
             return
         now = utc_now()
-        chain, outcome = start(record.policy, now, reason="reopened")
+        reason, detail = ("flapping", event.reason) if event.flapping else ("reopened", "")
+        chain, outcome = start(record.policy, now, reason, detail)
+        if not event.page:
+            outcome = Unchanged(f"flapping, paged within its flap window: {event.reason}")
         restarted = replace(record, started_at=now)
         await self.keeper.save(ctx.uow.session, restarted, chain, now)
         await self.keeper.publish(ctx.uow, restarted, chain, outcome, now=now, emit=ctx.emit)
@@ -88,8 +99,10 @@ class TriggerHandlers:
     keeper: ChainKeeper
 
     async def on_requested(self, event: EscalationRequested, ctx: HandlerContext) -> None:
-        """A technician, an unhappy customer or another service asks to escalate."""
-        await self._apply(ctx, event.reason)
+        """A technician, an unhappy customer or another service asks to escalate. A flapping
+        ticket's page carries intake's note ("flapping: reopened 4 times in the last …")."""
+        flapping = event.reason is EscalationReason.FLAPPING
+        await self._apply(ctx, event.reason, detail=event.note if flapping else "")
 
     async def on_sla_warning(self, _event: SlaWarningReached, ctx: HandlerContext) -> None:
         """A clock passed a warning threshold."""
@@ -99,12 +112,14 @@ class TriggerHandlers:
         """A clock breached."""
         await self._apply(ctx, EscalationReason.SLA_BREACHED)
 
-    async def _apply(self, ctx: HandlerContext, reason: EscalationReason) -> None:
+    async def _apply(self, ctx: HandlerContext, reason: EscalationReason, detail: str = "") -> None:
         record = await self.keeper.load(ctx.uow.session, ctx.envelope.ticket_id)
         if record is None:
             raise NotReadyError("the ticket has not been routed yet")
         now = utc_now()
         chain, outcome = trigger(record.policy, record.chain, reason, now)
+        if detail and isinstance(outcome, StepReached | ExtraPage):
+            outcome = replace(outcome, detail=detail)
         if chain != record.chain:
             await self.keeper.save(ctx.uow.session, record, chain, now)
         await self.keeper.publish(ctx.uow, record, chain, outcome, now=now, emit=ctx.emit)

@@ -147,6 +147,8 @@ DEFAULT_ACTIONS: Final[dict[EscalationReason, StepAction]] = {
     EscalationReason.MANUAL: "next_step",
     # The notifier could reach nobody of the step on any channel.
     EscalationReason.UNREACHABLE: "next_step",
+    # A flapping ticket pages at most once per flap window: the current step again.
+    EscalationReason.FLAPPING: "page_current",
 }
 
 

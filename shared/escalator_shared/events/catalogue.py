@@ -161,6 +161,13 @@ class TicketReopened(Event):
     by: str = Field(description="Person id, or 'customer' for a reply after resolve.")
     reason: str = Field(default="", description="Why.")
     reopened_at: datetime = Field(description="When.")
+    flapping: bool = Field(
+        default=False, description="The condition keeps coming back (the storm policy's flapping)."
+    )
+    page: bool = Field(
+        default=True,
+        description="False: flapping, and paged within its flap window; restart without paging.",
+    )
 
 
 class TicketStatusChanged(Event):
@@ -247,6 +254,9 @@ class EscalationStepReached(Event):
     round: int = Field(description="Pass through the steps, from 0 (repeats count up).")
     step_name: str = Field(description="The step's name.")
     reason: str = Field(description="routed, reopened, or the escalation reason.")
+    detail: str = Field(
+        default="", description="More on why, e.g. 'flapping: reopened 3 times in the last …'."
+    )
     people: list[str] = Field(description="Person ids paged at this step.")
     via: list[str] = Field(description="For each person, the target that named them.")
     next_escalation_at: datetime | None = Field(

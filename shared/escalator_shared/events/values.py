@@ -43,6 +43,7 @@ class EscalationReason(StrEnum):
     CUSTOMER_DISSATISFIED = "customer_dissatisfied"
     MANUAL = "manual"
     UNREACHABLE = "unreachable"
+    FLAPPING = "flapping"  # a flapping ticket's condition came back a flap window after its page
 
 
 # An incident comes from an alert; a request from someone asking (a customer's email).

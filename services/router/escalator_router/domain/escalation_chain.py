@@ -42,6 +42,7 @@ class StepReached:
     step: int
     round: int
     reason: str
+    detail: str = ""  # more on why, for the page (a trigger's note)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class ExtraPage:
 
     targets: tuple[str, ...]
     reason: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,11 @@ class Unchanged:
 Outcome = StepReached | ExtraPage | Unchanged
 
 
-def start(policy: EscalationPolicy, now: datetime, reason: str = "routed") -> tuple[Chain, Outcome]:
+def start(
+    policy: EscalationPolicy, now: datetime, reason: str = "routed", detail: str = ""
+) -> tuple[Chain, Outcome]:
     """A new chain at step 0 (a new ticket, or a reopened one)."""
-    return _at_step(policy, 0, 0, now), StepReached(step=0, round=0, reason=reason)
+    return _at_step(policy, 0, 0, now), StepReached(0, 0, reason, detail)
 
 
 def acknowledge(chain: Chain) -> Chain:
