@@ -23,7 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from aiokafka.errors import (
+    CommitFailedError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+)
 from asyncpg.exceptions import InterfaceError as AsyncpgInterfaceError
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.exc import InterfaceError as SqlalchemyInterfaceError
@@ -50,6 +55,9 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     PoolTimeoutError,
     KafkaConnectionError,
     KafkaTimeoutError,
+    # The group rebalanced under a consumer (the broker was away, say): its offsets are refused
+    # and the batch goes again to whoever owns the partitions now; handlers are idempotent.
+    CommitFailedError,
 )
 # OSErrors that are about files, not about reaching a server.
 _NOT_NETWORK: tuple[type[OSError], ...] = (

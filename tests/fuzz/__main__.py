@@ -6,7 +6,8 @@
 2. hostile bodies for the sender endpoints OpenAPI does not describe, made from every sample
    payload (`body_mutations`, `body_fuzz`).
 It passes when no answer was a 5xx or a dropped connection, no service logged a traceback or
-was restarted meanwhile, and every service is ready afterwards; exits 1 otherwise.
+was restarted meanwhile, nothing was dead-lettered, and every service is ready afterwards;
+exits 1 otherwise.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import httpx
 from deploy.local.supervise import SERVICES
 from tests.fault.crashes import all_ready
 from tests.fuzz.body_fuzz import fuzz_bodies, summary
+from tests.fuzz.dead_letters import dead_lettered
 from tests.fuzz.log_scan import LogMark
 from tests.fuzz.openapi_fuzz import fuzz_service
 
@@ -45,6 +47,7 @@ async def run(args: argparse.Namespace) -> int:
         if not await all_ready(client):
             print("the system is not running: start it with `make up`", file=sys.stderr)  # noqa: T201
             return 2
+        letters_before = await dead_lettered(client)
     mark, started, ok = LogMark.now(), time.monotonic(), True
     for service in SERVICES:
         result = await fuzz_service(service, args.examples, args.seed)
@@ -61,9 +64,13 @@ async def run(args: argparse.Namespace) -> int:
     async with httpx.AsyncClient() as client:
         if not await all_ready(client):
             problems.append("a service is not ready after the suite")
+        letters = await dead_lettered(client) - letters_before
+    if letters:
+        problems.append(f"{letters:.0f} record(s) dead-lettered during the suite")
     for problem in problems[:30]:
         print(f"  {problem}")  # noqa: T201
-    print(f"tracebacks and restarts logged: {len(problems)}")  # noqa: T201
+    print(f"dead-lettered during the suite: {letters:.0f}")  # noqa: T201
+    print(f"tracebacks, restarts and dead letters: {len(problems)}")  # noqa: T201
     ok = ok and not problems
     verdict = "PASS" if ok else "FAIL"
     print(f"fuzz suite: {verdict} in {time.monotonic() - started:.0f} s")  # noqa: T201

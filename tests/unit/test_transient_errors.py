@@ -92,6 +92,7 @@ NOT_ACCEPTING = "the database system is not yet accepting connections"
         kafka.CoordinatorNotAvailableError(),
         kafka.NotCoordinatorForGroupError(),
         kafka.KafkaTimeoutError(),
+        kafka.CommitFailedError("the group rebalanced after the broker came back"),
         raised_from(RuntimeError("store failed"), pg.CannotConnectNowError(NOT_ACCEPTING)),
         ExceptionGroup(
             "both", [kafka.LeaderNotAvailableError(), ConnectionRefusedError("refused")]
