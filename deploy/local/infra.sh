@@ -340,7 +340,10 @@ kafka_wait_ready() {
         if [[ -n $KAFKA_START_OFFSET ]]; then
             # a broker we just started: its own "started" line, after this run's banner
             logged=0
-            if tail -c +"$((KAFKA_START_OFFSET + 1))" "$KAFKA_LOG" | grep -q 'Kafka Server started'; then
+            # grep -c reads to the end: grep -q would stop at the match, and tail, cut off
+            # (SIGPIPE) with more than a pipe's worth of log still to write, fails the pipeline
+            # under pipefail, so a broker loading many partitions never looked started.
+            if tail -c +"$((KAFKA_START_OFFSET + 1))" "$KAFKA_LOG" | grep -c 'Kafka Server started' >/dev/null; then
                 logged=1
             fi
         fi

@@ -8,6 +8,8 @@ import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
 
+from escalator_shared.observability.log_repeats import RepeatFilter
+
 current_ticket_id: ContextVar[str | None] = ContextVar("current_ticket_id", default=None)
 current_event_id: ContextVar[str | None] = ContextVar("current_event_id", default=None)
 
@@ -42,6 +44,7 @@ def configure_logging(service: str, level: str) -> None:
     """Send every logger's records, as JSON lines, to standard error."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter(service))
+    handler.addFilter(RepeatFilter("aiokafka"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
