@@ -22,8 +22,7 @@ class RepeatFilter(logging.Filter):
         interval: float = REPEAT_INTERVAL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        super().__init__()
-        self._prefix = prefix
+        super().__init__(prefix)  # logging.Filter's own test: that logger or one below it
         self._interval = interval
         self._clock = clock
         # (logger, template) -> (when it last passed, how many held back since)
@@ -31,8 +30,8 @@ class RepeatFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Whether the record is written (a passing repeat gets the held-back count added)."""
-        if not (record.name == self._prefix or record.name.startswith(self._prefix + ".")):
-            return True
+        if not super().filter(record):
+            return True  # another logger's record: not ours to thin out
         key, now = (record.name, str(record.msg)), self._clock()
         passed = self._seen.get(key)
         if passed is not None and now - passed[0] < self._interval:
