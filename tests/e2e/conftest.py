@@ -34,6 +34,7 @@ SENDER_INTEGRATIONS: list[dict[str, Any]] = [
         "token": "dev-token-globex-grafana",
         "client": "acme",
         "client_label": "client",
+        "clients": ["acme", "globex"],
         "signing_secret": "grafana-signing-secret",
     },
     {
@@ -48,6 +49,7 @@ SENDER_INTEGRATIONS: list[dict[str, Any]] = [
         "token": "zbx-integration-token",
         "client": "acme",
         "client_label": "client",
+        "clients": ["acme", "initech"],
     },
     {
         "id": "ninjaone",

@@ -83,7 +83,7 @@ AUTH = {"Authorization": f"Bearer {INTEGRATION_TOKEN}"}
             {"headers": {"Authorization": "Bearer nope-nope-nope"}},
             401,
             "invalid_token",
-            "staff API token",
+            "API token is not valid",
         ),
     ],
 )

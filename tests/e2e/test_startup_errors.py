@@ -46,7 +46,8 @@ def test_development_tokens_are_refused_in_production(tmp_path: Path) -> None:
         ESCALATOR_LINK_SIGNING_SECRET="a-real-secret-for-this-test",
     )
     assert result.returncode == 2
-    assert "integrations acme-monitoring: a development token" in result.stderr
+    assert "integrations acme-monitoring: a documented development token" in result.stderr
+    assert "api_tokens alice-cli: a documented development token" in result.stderr
 
 
 def test_default_secrets_in_settings_are_refused_in_production(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ INTEGRATION = Integration(
     token="dev-token-xyz123",
     client="fallback",
     client_label="client",
+    clients=["acme", "initech"],
 )
 AM = AlertmanagerAdapter()
 GRAFANA = GrafanaAdapter()
@@ -65,7 +66,7 @@ def test_firing_group_gives_one_alert_per_element() -> None:
     assert second.occurred_at == datetime(2026, 11, 20, 8, 16, 30, tzinfo=UTC)
     assert first.details == GROUP_DETAILS
     assert first.error_codes == ()
-    assert resolve_client(first, INTEGRATION, frozenset({"acme"})) == "acme"
+    assert resolve_client(first, INTEGRATION) == "acme"
 
 
 def test_resolved_group_resolves_the_first_alert_at_its_end() -> None:

@@ -53,7 +53,7 @@ def test_alert() -> None:
     }
     assert alert.occurred_at == datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
     assert alert.details == {}
-    assert resolve_client(alert, INTEGRATION, frozenset({"globex"})) == "globex"
+    assert resolve_client(alert, INTEGRATION) == "globex"
 
 
 def test_resolved_body_shares_the_key() -> None:

@@ -71,7 +71,7 @@ def test_triggered_condition() -> None:
         },
         "device": DEVICE,
     }
-    assert resolve_client(alert, INTEGRATION, frozenset({"acme"})) == "acme"
+    assert resolve_client(alert, INTEGRATION) == "acme"
 
 
 def test_reset_shares_the_series_key() -> None:

@@ -22,6 +22,7 @@ INTEGRATION = Integration(
     token="R0123456789abcdef0123456789abcd",
     client="fallback",
     client_label="client",
+    clients=["acme", "initech"],
 )
 PD = PagerDutyAdapter()
 KEY = "initech/core-sw01/port-flap"
@@ -54,7 +55,7 @@ def test_trigger_maps_payload_and_custom_details() -> None:
     assert alert.details == {
         "custom_details": {"client": "initech", "interface": "Gi1/0/24", "flaps_last_5m": 14}
     }
-    assert resolve_client(alert, INTEGRATION, frozenset({"initech"})) == "initech"
+    assert resolve_client(alert, INTEGRATION) == "initech"
 
 
 def test_resolve_shares_the_trigger_dedup_key() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import escalator_shared.access
 import escalator_shared.config
 import escalator_shared.events
 
@@ -124,9 +125,11 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
 def test_the_configuration_surface_is_pinned() -> None:
     assert sorted(escalator_shared.config.__all__) == sorted(
         [
+            "ApiToken",
             "Calendar",
             "Channel",
             "Client",
+            "ClientContact",
             "ConfigError",
             "Duration",
             "EmailAlertPattern",
@@ -134,6 +137,7 @@ def test_the_configuration_surface_is_pinned() -> None:
             "EscalationPolicy",
             "EscalationStep",
             "EscalatorConfig",
+            "HashedToken",
             "ImapMailbox",
             "Integration",
             "MajorOutage",
@@ -150,7 +154,7 @@ def test_the_configuration_surface_is_pinned() -> None:
             "RuleMatch",
             "Schedule",
             "SlaPolicy",
-            "StaffToken",
+            "StaffRole",
             "StepAction",
             "Team",
             "Tier",
@@ -159,5 +163,12 @@ def test_the_configuration_surface_is_pinned() -> None:
             "format_path",
             "load_config",
             "parse_duration",
+            "token_digest",
         ]
+    )
+
+
+def test_the_access_surface_is_pinned() -> None:
+    assert sorted(escalator_shared.access.__all__) == sorted(
+        ["PERMISSIONS", "ROLE_RANK", "Permission", "Principal", "Role", "may", "who_may"]
     )

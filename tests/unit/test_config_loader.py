@@ -70,7 +70,7 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
 def test_duplicate_ids_are_refused(tmp_path: Path) -> None:
     data = _example()
     data["people"].append(dict(data["people"][0]))  # type: ignore[attr-defined,index]
-    with pytest.raises(ConfigError, match=r"people\[7\]\.id: duplicate id 'alice'"):
+    with pytest.raises(ConfigError, match=r"people\[8\]\.id: duplicate id 'alice'"):
         load_config(_write(tmp_path, data))
 
 

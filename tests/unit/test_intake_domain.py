@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from escalator_intake.adapters.base import PayloadError
 from escalator_intake.adapters.generic import GenericAdapter, GenericAlert
-from escalator_intake.domain.canonical import canonical_alert, resolve_client, resolve_severity
+from escalator_intake.domain.canonical import (
+    ForeignClientError,
+    canonical_alert,
+    resolve_client,
+    resolve_severity,
+)
 from escalator_intake.domain.ticket_rules import (
     TicketStatus,
     TransitionRefusedError,
@@ -79,21 +84,34 @@ def test_any_extra_fields_never_crash_the_translation(extra: dict[str, object]) 
     assert alert.details == extra
 
 
+LABELLED = Integration(
+    id="prom",
+    token="dev-token-xyz123",
+    client="acme",
+    client_label="client",
+    clients_by_value={"Globex Corp": "globex"},
+)
+
+
 def test_client_comes_from_the_configured_label_mapped_or_as_is() -> None:
-    integration = Integration(
-        id="prom",
-        token="dev-token-xyz123",
-        client="acme",
-        client_label="client",
-        clients_by_value={"Globex Corp": "globex"},
-    )
+    integration = LABELLED
     (parsed,) = GenericAdapter().parse({"title": "t", "labels": {"client": "Globex Corp"}})
-    known = frozenset({"acme", "globex"})
-    assert resolve_client(parsed, integration, known) == "globex"
+    assert resolve_client(parsed, integration) == "globex"
     (as_is,) = GenericAdapter().parse({"title": "t", "labels": {"client": "globex"}})
-    assert resolve_client(as_is, integration, known) == "globex"
-    (unknown,) = GenericAdapter().parse({"title": "t", "labels": {"client": "initech"}})
-    assert resolve_client(unknown, integration, known) == "acme"
+    assert resolve_client(as_is, integration) == "globex"
+    (unlabelled,) = GenericAdapter().parse({"title": "t", "labels": {}})
+    assert resolve_client(unlabelled, integration) == "acme"
+
+
+def test_a_label_naming_a_client_the_integration_does_not_list_is_refused() -> None:
+    integration = LABELLED
+    for value in ("initech", "no-such-client"):
+        (foreign,) = GenericAdapter().parse({"title": "t", "labels": {"client": value}})
+        with pytest.raises(ForeignClientError, match=f"client={value!r}.*acme, globex"):
+            resolve_client(foreign, integration)
+    listed = integration.model_copy(update={"clients": ["acme", "initech"]})
+    (initech,) = GenericAdapter().parse({"title": "t", "labels": {"client": "initech"}})
+    assert resolve_client(initech, listed) == "initech"
 
 
 def test_the_integrations_severity_map_wins_over_the_adapters() -> None:

@@ -18,6 +18,7 @@ from aiokafka.errors import KafkaError
 from escalator_intake.adapters.base import PayloadError, SenderAdapter, SignatureError
 from escalator_intake.adapters.registry import adapter_for
 from escalator_intake.domain.canonical import (
+    ForeignClientError,
     alert_message_key,
     canonical_alert,
     known_clients,
@@ -27,7 +28,7 @@ from escalator_intake.domain.canonical import (
 from escalator_intake.domain.rate_limit import RateLimiter
 from escalator_intake.rejected_store import RejectedStore
 from escalator_shared.bus.producer import EventProducer
-from escalator_shared.config import EscalatorConfig, Integration
+from escalator_shared.config import EscalatorConfig, Integration, token_digest
 from escalator_shared.events import (
     AlertReceived,
     AlertStatus,
@@ -76,9 +77,7 @@ class AlertIntake:
         self._clock = clock
         self._clients = known_clients(config)
         self._integrations = {i.id: i for i in config.integrations}
-        self._by_routing_key = {
-            i.token.get_secret_value(): i for i in config.integrations if i.type == "pagerduty"
-        }
+        self._by_routing_key = {i.digest: i for i in config.integrations if i.type == "pagerduty"}
 
     def integration(self, integration_id: str) -> Integration:
         """The configured integration, or 404."""
@@ -89,9 +88,9 @@ class AlertIntake:
 
     def by_routing_key(self, routing_key: str) -> Integration:
         """The PagerDuty-type integration whose token is this routing key, or 400 as PD does."""
-        for key, integration in self._by_routing_key.items():
-            if same_token(routing_key, key):
-                return integration
+        integration = self._by_routing_key.get(token_digest(routing_key))
+        if integration is not None:
+            return integration
         raise ApiError(400, "invalid_routing_key", "routing_key matches no pagerduty integration")
 
     def body_limit(self, integration: Integration) -> int:
@@ -169,8 +168,7 @@ class AlertIntake:
                 "send the integration's token as 'Authorization: Bearer <token>' or ?token=",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        expected = integration.token.get_secret_value()
-        if not same_token(offered, expected):
+        if not same_token(offered, integration.digest):
             raise ApiError(
                 401,
                 "invalid_token",
@@ -202,7 +200,10 @@ class AlertIntake:
         accepted: list[Accepted] = []
         messages: list[tuple[str, str, bytes]] = []
         for alert in parsed:
-            client_id = resolve_client(alert, integration, self._clients)
+            try:
+                client_id = resolve_client(alert, integration)
+            except ForeignClientError as exc:
+                raise ApiError(422, "foreign_client", str(exc)) from exc
             severity = resolve_severity(alert.raw_severity, adapter.default_severities, integration)
             alert_id = new_id()
             event = canonical_alert(alert, integration, severity, alert_id, received_at)
@@ -258,10 +259,9 @@ class AlertIntake:
         return self._topics.alerts, key, envelope.to_bytes()
 
 
-def same_token(offered: str, expected: str) -> bool:
-    """Whether a presented token is the expected one, in constant time. A token from a body may
-    hold a lone surrogate (a JSON escape), which plain UTF-8 cannot encode: it matches nothing."""
-    return hmac.compare_digest(offered.encode(errors="surrogatepass"), expected.encode())
+def same_token(offered: str, expected_digest: str) -> bool:
+    """Whether a presented token is the one whose digest is stored, in constant time."""
+    return hmac.compare_digest(token_digest(offered), expected_digest)
 
 
 def parse_json(raw: bytes) -> Any:

@@ -8,7 +8,7 @@ from starlette.types import ASGIApp
 
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
-from escalator_intake.api.actions import actions_router
+from escalator_intake.api.actions import LinkSigning, actions_router
 from escalator_intake.api.drills import drills_router
 from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
@@ -74,13 +74,13 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
     if config.email.imap is not None:
         imap = ImapPoller(inbox, config.email.imap)
         runtime.add_task("imap-poller", imap.loop.run, imap.loop.stop)
-    secret = settings.link_signing_secret.get_secret_value()
+    links = LinkSigning(settings.link_signing_secret.get_secret_value(), settings.public_url)
     routers = [
         heartbeat_router(intake, monitor),
         rejected_router(config, rejected, intake),
         drills_router(config, intake),
         tickets_router(config, runtime.session_factory, commands),
-        actions_router(config, commands, secret, settings.public_url),
+        actions_router(config, commands, links, runtime.session_factory),
         emails_router(config, runtime.session_factory, inbox),
     ]
     return service_app(

@@ -110,10 +110,16 @@ async def remember_message(
 
 
 async def list_emails(
-    session: AsyncSession, outcome: str | None, state: str | None, limit: int
+    session: AsyncSession,
+    outcome: str | None,
+    state: str | None,
+    limit: int,
+    clients: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest messages first, without their raw bytes."""
+    """The newest messages first, without their raw bytes; of those clients only, if given."""
     statement = select(*_SUMMARY).order_by(inbound_emails.c.received_at.desc()).limit(limit)
+    if clients is not None:
+        statement = statement.where(inbound_emails.c.client_id.in_(clients))
     if outcome is not None:
         statement = statement.where(inbound_emails.c.outcome == outcome)
     if state is not None:

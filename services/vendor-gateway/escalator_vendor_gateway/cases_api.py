@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
+from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
-from escalator_vendor_gateway import case_store
+from escalator_vendor_gateway import case_store, ticket_store
 from escalator_vendor_gateway.case_commands import CaseCommands
 from escalator_vendor_gateway.domain.case_plan import CaseStatus
 
@@ -53,19 +55,30 @@ def cases_router(
     config: EscalatorConfig,
     commands: CaseCommands,
 ) -> APIRouter:
-    """The vendor case routes (staff tokens)."""
+    """The vendor case routes: reading for anyone who sees the ticket's client, the rest staff."""
     router = APIRouter(tags=["vendor cases"])
+
+    async def working(request: Request, ticket_id: str) -> Principal:
+        """A staff caller who sees the ticket's client; 404 for another client's ticket."""
+        principal = authorize(config, request, Permission.WORK)
+        if principal.clients is not None:
+            async with session_factory() as session:
+                client_id = await ticket_store.client_of(session, ticket_id)
+            hidden(principal, client_id, _unknown_ticket(ticket_id))
+        return principal
 
     @router.get("/v1/vendor-cases")
     async def list_cases(request: Request, ticket_id: str) -> list[dict[str, Any]]:
-        authenticate_staff(config, request)
+        principal = authorize(config, request, Permission.READ)
         async with session_factory() as session:
             rows = await session.execute(case_store.listing(ticket_id))
-            return [_view(row._mapping) for row in rows]
+            cases = [row._mapping for row in rows if principal.sees(row.client_id)]
+        view = _customer_view if principal.is_contact else _view
+        return [view(case) for case in cases]
 
     @router.post("/v1/tickets/{ticket_id}/vendor-cases", status_code=202)
     async def engage(request: Request, ticket_id: str, body: EngageVendor) -> dict[str, str]:
-        staff = authenticate_staff(config, request)
+        staff = await working(request, ticket_id)
         await commands.request(ticket_id, body.vendor, staff.person, body.note)
         return {"ticket_id": ticket_id, "vendor": body.vendor, "status": "requested"}
 
@@ -73,7 +86,7 @@ def cases_router(
     async def supply(
         request: Request, ticket_id: str, vendor: str, body: SupplyData
     ) -> dict[str, str]:
-        authenticate_staff(config, request)
+        await working(request, ticket_id)
         status = await commands.supply(ticket_id, vendor, body.values)
         return {"ticket_id": ticket_id, "vendor": vendor, "status": status}
 
@@ -81,7 +94,7 @@ def cases_router(
     async def opened(
         request: Request, ticket_id: str, vendor: str, body: RecordOpened
     ) -> dict[str, str]:
-        authenticate_staff(config, request)
+        await working(request, ticket_id)
         await commands.record_opened(ticket_id, vendor, body.case_reference)
         return {"ticket_id": ticket_id, "vendor": vendor, "status": CaseStatus.OPEN.value}
 
@@ -89,11 +102,24 @@ def cases_router(
     async def answer(
         request: Request, ticket_id: str, vendor: str, body: VendorAnswer
     ) -> dict[str, Any]:
-        authenticate_staff(config, request)
+        await working(request, ticket_id)
         changed = await commands.record_answer(ticket_id, vendor, CaseStatus(body.status), body.at)
         return {"ticket_id": ticket_id, "vendor": vendor, "status": body.status, "changed": changed}
 
     return router
+
+
+def _unknown_ticket(ticket_id: str) -> ApiError:
+    return ApiError(404, "unknown_ticket", f"the gateway knows no ticket {ticket_id!r}")
+
+
+_CUSTOMER_FIELDS = ("ticket_id", "vendor", "status", "case_reference", "opened_at")
+_CUSTOMER_TIMES = ("acknowledged_at", "resolved_at")
+
+
+def _customer_view(case: Any) -> dict[str, Any]:
+    """What a client contact sees of a case: who is engaged and how far; no account ids."""
+    return {name: case[name] for name in (*_CUSTOMER_FIELDS, *_CUSTOMER_TIMES)}
 
 
 def _view(case: Any) -> dict[str, Any]:

@@ -164,3 +164,10 @@ async def load_opened(session: AsyncSession, ticket_id: str) -> TicketSnapshot |
     """The snapshot once the ticket's opening has arrived; None before."""
     snapshot = await load(session, ticket_id)
     return snapshot if snapshot is not None and snapshot.opened else None
+
+
+async def client_of(session: AsyncSession, ticket_id: str) -> str | None:
+    """The ticket's client, None if the gateway has not heard of the ticket."""
+    query = select(ticket_snapshots.c.client_id).where(ticket_snapshots.c.ticket_id == ticket_id)
+    client_id: str | None = (await session.execute(query)).scalar()
+    return client_id

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from escalator_shared.config.access import (
+    ApiToken,
+    ClientContact,
+    HashedToken,
+    StaffRole,
+    token_digest,
+)
 from escalator_shared.config.durations import Duration, parse_duration
 from escalator_shared.config.email import EmailAlertPattern, EmailIntake, ImapMailbox
 from escalator_shared.config.loader import ConfigError, format_path, load_config
@@ -10,7 +17,6 @@ from escalator_shared.config.model import (
     EscalatorConfig,
     Integration,
     Person,
-    StaffToken,
     Tier,
 )
 from escalator_shared.config.notifications import (
@@ -36,9 +42,11 @@ from escalator_shared.config.sla import Calendar, SlaPolicy
 from escalator_shared.config.vendors import Vendor
 
 __all__ = [
+    "ApiToken",
     "Calendar",
     "Channel",
     "Client",
+    "ClientContact",
     "ConfigError",
     "Duration",
     "EmailAlertPattern",
@@ -46,6 +54,7 @@ __all__ = [
     "EscalationPolicy",
     "EscalationStep",
     "EscalatorConfig",
+    "HashedToken",
     "ImapMailbox",
     "Integration",
     "MajorOutage",
@@ -62,7 +71,7 @@ __all__ = [
     "RuleMatch",
     "Schedule",
     "SlaPolicy",
-    "StaffToken",
+    "StaffRole",
     "StepAction",
     "Team",
     "Tier",
@@ -71,4 +80,5 @@ __all__ = [
     "format_path",
     "load_config",
     "parse_duration",
+    "token_digest",
 ]

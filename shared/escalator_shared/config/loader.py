@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from escalator_shared.config.access_references import access_problems
 from escalator_shared.config.model import EscalatorConfig
 from escalator_shared.config.references import routing_problems, unknown
 from escalator_shared.config.sla_references import sla_problems
@@ -75,10 +76,8 @@ def format_path(loc: tuple[Any, ...]) -> str:
 def _reference_problems(config: EscalatorConfig) -> Iterator[str]:
     """Cross-references that a schema alone cannot check."""
     yield from _duplicate_ids(config)
-    people = {p.id for p in config.people}
     clients = {c.id for c in config.clients}
-    for index, token in enumerate(config.staff_tokens):
-        yield from unknown(f"staff_tokens[{index}].person", token.person, people, "person")
+    yield from access_problems(config)
     for index, integration in enumerate(config.integrations):
         where = f"integrations[{index}]"
         yield from unknown(f"{where}.client", integration.client, clients, "client")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from escalator_shared.config.access import ApiToken, ClientContact, HashedToken, StaffRole
 from escalator_shared.config.durations import Duration
 from escalator_shared.config.email import EmailIntake
 from escalator_shared.config.notifications import (
@@ -34,6 +35,9 @@ from escalator_shared.config.sla import Calendar, HolidaySource, SlaPolicy
 from escalator_shared.config.vendors import DEFAULT_REVIEW_EVERY, Vendor
 from escalator_shared.events.values import Priority, Severity, TicketType
 from escalator_shared.priority import Level, priority_for
+
+if TYPE_CHECKING:
+    from escalator_shared.access.directory import AccessDirectory
 
 Identifier = str
 
@@ -69,6 +73,13 @@ class Person(_Strict):
     working_hours: list[TimeWindow] = Field(
         default_factory=list, description="In the person's time zone; empty: not stated."
     )
+    role: StaffRole = Field(default="technician", description="What the person may do.")
+    clients: list[Identifier] = Field(
+        default_factory=list, description="The only clients the person sees; empty: every one."
+    )
+    password_hash: str | None = Field(
+        default=None, description="argon2id; `escalator users hash-password` makes one."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -81,14 +92,6 @@ class Person(_Strict):
         if self.phone:
             own["sms"] = self.phone
         return own
-
-
-class StaffToken(_Strict):
-    """A staff API token, tied to a person and a role."""
-
-    person: Identifier
-    token: SecretStr = Field(min_length=8)
-    role: Literal["technician", "manager", "admin"] = "technician"
 
 
 class Client(_Strict):
@@ -139,6 +142,9 @@ class Client(_Strict):
     customer_updates: list[CustomerUpdate] | None = Field(
         default=None, description="Status updates its requesters get; default: the global list."
     )
+    contacts: list[ClientContact] = Field(
+        default_factory=list, description="The client's people who sign in to see its tickets."
+    )
 
     @field_validator("time_zone")
     @classmethod
@@ -178,18 +184,22 @@ IntegrationType = Literal[
 ]
 
 
-class Integration(_Strict):
+class Integration(HashedToken):
     """A sender posting alerts to `/v1/webhooks/{id}` (PagerDuty senders: `/v2/enqueue`)."""
 
     id: Identifier = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
     type: IntegrationType = "generic"
-    token: SecretStr = Field(min_length=8, description="Bearer, ?token=, or the PD routing key.")
     client: Identifier = Field(description="Client of alerts that name no known client.")
     client_label: str | None = Field(
         default=None, description="Label whose value names the client (e.g. 'client')."
     )
     clients_by_value: dict[str, Identifier] = Field(
         default_factory=dict, description="The sender's client names to client ids."
+    )
+    clients: list[Identifier] | None = Field(
+        default=None,
+        description="The clients the sender may speak for (client_label values naming another "
+        "are refused, 422); default: its client and the clients_by_value targets.",
     )
     severity_map: dict[str, Severity] = Field(
         default_factory=dict, description="The sender's severity words (lower-case) to ours."
@@ -214,13 +224,20 @@ class Integration(_Strict):
         description="Expect a ping (POST /v1/heartbeats/{id}) or an alert at least this often.",
     )
 
+    @property
+    def speaks_for(self) -> frozenset[str]:
+        """The clients this sender may open tickets for."""
+        if self.clients is not None:
+            return frozenset(self.clients)
+        return frozenset({self.client, *self.clients_by_value.values()})
+
 
 class EscalatorConfig(_Strict):
     """The whole configuration file."""
 
     tiers: list[Tier] = Field(min_length=1)
     people: list[Person] = Field(min_length=1)
-    staff_tokens: list[StaffToken] = Field(default_factory=list)
+    api_tokens: list[ApiToken] = Field(default_factory=list)
     clients: list[Client] = Field(min_length=1)
     calendars: list[Calendar] = Field(default_factory=list)
     sla_policies: list[SlaPolicy] = Field(min_length=1)
@@ -245,6 +262,13 @@ class EscalatorConfig(_Strict):
     )
     storms: StormPolicy = Field(default_factory=StormPolicy)
     email: EmailIntake = Field(default_factory=EmailIntake)
+
+    @cached_property
+    def access(self) -> AccessDirectory:
+        """Staff, client contacts and API tokens, indexed for authenticating requests."""
+        from escalator_shared.access.directory import AccessDirectory  # noqa: PLC0415 - cycle
+
+        return AccessDirectory(self)
 
     def person(self, person_id: str) -> Person:
         """The person with that id; KeyError if none."""

@@ -13,7 +13,8 @@ from fastapi.telemetry import TelemetryConfig
 from pydantic import ValidationError
 from starlette.types import ASGIApp
 
-from escalator_shared.config import ConfigError, EscalatorConfig, load_config
+from escalator_shared.config import ConfigError, EscalatorConfig, HashedToken, load_config
+from escalator_shared.http.development_tokens import DEVELOPMENT_TOKEN_DIGESTS
 from escalator_shared.http.direct_routes import DirectRoute, DirectRoutes
 from escalator_shared.http.errors import install_error_handlers
 from escalator_shared.http.json_body import JsonDepthLimit
@@ -22,9 +23,6 @@ from escalator_shared.http.url_guard import UrlGuard
 from escalator_shared.observability.logging import configure_logging
 from escalator_shared.runtime import ServiceRuntime
 from escalator_shared.settings import ServiceSettings
-
-_DEVELOPMENT_SECRET_PREFIX = "dev-"  # noqa: S105 - a marker refused in production, not a secret
-
 
 _NO_OPENTELEMETRY: TelemetryConfig = {
     "tracing": False,
@@ -62,26 +60,30 @@ def service_app(
 
 
 def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:
-    """The configuration file, refusing development tokens in production."""
+    """The configuration file, refusing plaintext and development tokens in production."""
     config = load_config(settings.config)
     if settings.environment == "production":
-        secrets = [("integrations", i.id, i.token) for i in config.integrations]
-        secrets += [("staff_tokens", t.person, t.token) for t in config.staff_tokens]
-        weak = [
-            f"{section} {name}"
-            for section, name, token in secrets
-            if token.get_secret_value().startswith(_DEVELOPMENT_SECRET_PREFIX)
-        ]
-        if weak:
-            raise ConfigError(
-                settings.config,
-                [
-                    f"{w}: a development token (starting {_DEVELOPMENT_SECRET_PREFIX!r}) "
-                    "is refused in production"
-                    for w in weak
-                ],
-            )
+        problems = production_secret_problems(config)
+        if problems:
+            raise ConfigError(settings.config, problems)
     return config
+
+
+def production_secret_problems(config: EscalatorConfig) -> list[str]:
+    """Tokens given in plain text (store `token_sha256`) or the documented development ones."""
+    holders: list[tuple[str, HashedToken]] = [
+        (f"integrations {i.id}", i) for i in config.integrations
+    ]
+    holders += [(f"api_tokens {t.name}", t) for t in config.api_tokens]
+    problems = []
+    for name, holder in holders:
+        if holder.token is not None:
+            problems.append(
+                f"{name}: a plaintext token is refused in production; store token_sha256"
+            )
+        elif holder.digest in DEVELOPMENT_TOKEN_DIGESTS:
+            problems.append(f"{name}: a documented development token is refused in production")
+    return problems
 
 
 _Settings = TypeVar("_Settings", bound=ServiceSettings)

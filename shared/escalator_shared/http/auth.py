@@ -1,22 +1,18 @@
-"""Who is calling: an integration by its token, or a staff member by theirs (constant-time)."""
+"""Who is calling: a staff member or client contact by their API token, and what they may do.
+
+Every service answers the same way: 401 without a valid token, 403 when the role lacks the
+permission (before anything is looked up, so it says nothing of what exists), and 404 for a
+record of a client the caller does not see (`hidden`), exactly as for one that does not exist.
+"""
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
-
 from fastapi import Request
 
+from escalator_shared.access import Permission, Principal, may, who_may
 from escalator_shared.config import EscalatorConfig
+from escalator_shared.events.envelope import utc_now
 from escalator_shared.http.errors import ApiError
-
-
-@dataclass(frozen=True)
-class StaffMember:
-    """An authenticated staff caller."""
-
-    person: str
-    role: str
 
 
 def presented_token(request: Request) -> str | None:
@@ -28,26 +24,38 @@ def presented_token(request: Request) -> str | None:
     return request.query_params.get("token")
 
 
-def authenticate_staff(config: EscalatorConfig, request: Request) -> StaffMember:
-    """The staff member whose API token the caller presents."""
+def authenticate(config: EscalatorConfig, request: Request) -> Principal:
+    """The caller whose API token the request presents; 401 if none is valid."""
     token = presented_token(request)
     if token is None:
         raise ApiError(
             401,
             "missing_token",
-            "send a staff API token as 'Authorization: Bearer <token>'",
+            "send an API token as 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    match = None
-    for candidate in config.staff_tokens:
-        # Compare against every token so the time taken does not reveal which one matched.
-        if hmac.compare_digest(token.encode(), candidate.token.get_secret_value().encode()):
-            match = candidate
-    if match is None:
+    principal = config.access.for_token(token, utc_now())
+    if principal is None:
         raise ApiError(
             401,
             "invalid_token",
-            "the staff API token is not valid",
+            "the API token is not valid (unknown, expired or revoked)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return StaffMember(person=match.person, role=match.role)
+    return principal
+
+
+def authorize(config: EscalatorConfig, request: Request, permission: Permission) -> Principal:
+    """The caller, if their role grants the permission; else 401 or 403."""
+    principal = authenticate(config, request)
+    if not may(principal, permission):
+        raise ApiError(
+            403, "forbidden", f"only {who_may(permission)} may do this ({permission.value})"
+        )
+    return principal
+
+
+def hidden(principal: Principal, client_id: str | None, not_found: ApiError) -> None:
+    """Raise the record's own 404 when it belongs to a client the caller does not see."""
+    if not principal.sees(client_id):
+        raise not_found

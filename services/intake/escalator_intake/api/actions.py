@@ -7,6 +7,7 @@ POST /v1/tickets/{id}/links.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 from typing import Any
@@ -14,12 +15,15 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_intake import ticket_store
 from escalator_intake.domain.ticket_rules import TransitionRefusedError
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
+from escalator_shared.access import Permission
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 from escalator_shared.signed_links import (
     ExpiredLinkError,
@@ -34,6 +38,14 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</titl
 <h1>{title}</h1><p>{text}</p>{form}</body></html>"""
 
 
+@dataclass(frozen=True)
+class LinkSigning:
+    """The secret links are signed with and the address they point at."""
+
+    secret: str
+    public_url: str
+
+
 class LinkRequest(BaseModel):
     """How long minted links stay valid."""
 
@@ -41,14 +53,17 @@ class LinkRequest(BaseModel):
 
 
 def actions_router(
-    config: EscalatorConfig, commands: TicketCommands, secret: str, public_url: str
+    config: EscalatorConfig,
+    commands: TicketCommands,
+    links: LinkSigning,
+    session_factory: async_sessionmaker[AsyncSession],
 ) -> APIRouter:
     """The link endpoints."""
     router = APIRouter(tags=["one-click actions"])
 
     @router.get("/v1/actions/{token}", response_class=HTMLResponse)
     async def confirm_page(token: str) -> HTMLResponse:
-        action = _verified(secret, token)
+        action = _verified(links.secret, token)
         form = (
             f'<form method="post"><button type="submit" style="font-size: 1.2em">'
             f"{escape(action.action.capitalize())} ticket</button></form>"
@@ -60,7 +75,7 @@ def actions_router(
 
     @router.post("/v1/actions/{token}", response_class=HTMLResponse)
     async def act(token: str) -> HTMLResponse:
-        action = _verified(secret, token)
+        action = _verified(links.secret, token)
         actor = Actor(person=action.person, role="technician")
         try:
             if action.action == "acknowledge":
@@ -80,15 +95,20 @@ def actions_router(
     async def mint_links(
         ticket_id: str, request: Request, body: LinkRequest | None = None
     ) -> dict[str, Any]:
-        staff = authenticate_staff(config, request)
+        staff = authorize(config, request, Permission.WORK)
+        if staff.clients is not None:
+            async with session_factory() as session:
+                ticket = await ticket_store.load_ticket(session, ticket_id)
+            not_found = ApiError(404, "ticket_not_found", f"no ticket {ticket_id!r}")
+            hidden(staff, ticket.client_id if ticket else None, not_found)
         minutes = body.valid_for_minutes if body else LinkRequest().valid_for_minutes
         expires_at = utc_now() + timedelta(minutes=minutes)
-        links = {
-            verb: f"{public_url}/v1/actions/"
-            + sign_action(secret, SignedAction(ticket_id, verb, staff.person, expires_at))
+        minted = {
+            verb: f"{links.public_url}/v1/actions/"
+            + sign_action(links.secret, SignedAction(ticket_id, verb, staff.person, expires_at))
             for verb in ("acknowledge", "resolve")
         }
-        return {"expires_at": expires_at, **links}
+        return {"expires_at": expires_at, **minted}
 
     return router
 

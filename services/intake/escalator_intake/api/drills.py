@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from escalator_intake.alert_intake import AlertIntake
+from escalator_shared.access import Permission
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import Severity
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
 
@@ -36,9 +37,8 @@ def drills_router(config: EscalatorConfig, intake: AlertIntake) -> APIRouter:
     @router.post("/v1/drills", status_code=202)
     async def start_drill(body: DrillRequest, request: Request) -> JSONResponse:
         """Open a drill ticket: routed and escalated like a real one; no vendor case."""
-        staff = authenticate_staff(config, request)
-        if staff.role == "technician":
-            raise ApiError(403, "forbidden", "drills are started by managers and admins")
+        staff = authorize(config, request, Permission.MANAGE)
+        hidden(staff, body.client, ApiError(422, "unknown_client", f"no client {body.client!r}"))
         accepted = await intake.drill(
             body.client, body.title, body.severity, body.labels, staff.person
         )

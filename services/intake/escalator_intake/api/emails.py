@@ -11,8 +11,9 @@ from escalator_intake import email_store
 from escalator_intake.email.decisions import REPLAYABLE, EmailOutcome
 from escalator_intake.email.message import EmailParseError, parse_email
 from escalator_intake.mailboxes.inbox import EmailInbox
+from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 
 
@@ -31,17 +32,21 @@ def emails_router(
         state: Literal["received", "processed"] | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> dict[str, Any]:
-        authenticate_staff(config, request)
+        principal = authorize(config, request, Permission.READ_INTERNAL)
         async with session_factory() as session:
             found = await email_store.list_emails(
-                session, outcome.value if outcome else None, state, limit
+                session,
+                outcome.value if outcome else None,
+                state,
+                limit,
+                principal.client_filter([]),
             )
         return {"emails": found}
 
     @router.get("/v1/emails/{email_id}")
     async def show_email(email_id: str, request: Request) -> dict[str, Any]:
-        authenticate_staff(config, request)
-        row = await _load(session_factory, email_id)
+        principal = authorize(config, request, Permission.READ_INTERNAL)
+        row = await _load(session_factory, email_id, principal)
         view = {k: v for k, v in row._mapping.items() if k != "raw"}
         try:
             parsed = parse_email(row.raw)
@@ -66,16 +71,15 @@ def emails_router(
 
     @router.get("/v1/emails/{email_id}/raw")
     async def raw_email(email_id: str, request: Request) -> Response:
-        authenticate_staff(config, request)
-        row = await _load(session_factory, email_id)
+        principal = authorize(config, request, Permission.READ_INTERNAL)
+        row = await _load(session_factory, email_id, principal)
         return Response(content=row.raw, media_type="message/rfc822")
 
     @router.post("/v1/emails/{email_id}/replay", status_code=202)
     async def replay(email_id: str, request: Request) -> dict[str, str]:
-        if authenticate_staff(config, request).role == "technician":
-            raise ApiError(403, "forbidden", "replaying mail is for managers and admins")
+        principal = authorize(config, request, Permission.MANAGE)
+        row = await _load(session_factory, email_id, principal, with_raw=False)
         if not await inbox.replay(email_id):
-            row = await _load(session_factory, email_id, with_raw=False)
             raise ApiError(
                 409,
                 "conflict",
@@ -88,10 +92,17 @@ def emails_router(
 
 
 async def _load(
-    session_factory: async_sessionmaker[AsyncSession], email_id: str, *, with_raw: bool = True
+    session_factory: async_sessionmaker[AsyncSession],
+    email_id: str,
+    principal: Principal,
+    *,
+    with_raw: bool = True,
 ) -> Any:
+    """The message, if the caller sees its client (mail of no client: unscoped staff only)."""
     async with session_factory() as session:
         row = await email_store.get_email(session, email_id, with_raw=with_raw)
+    not_found = ApiError(404, "not_found", f"no inbound email {email_id!r}")
     if row is None:
-        raise ApiError(404, "not_found", f"no inbound email {email_id!r}")
+        raise not_found
+    hidden(principal, row.client_id, not_found)
     return row

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.answers import accepted_body
 from escalator_intake.rejected_store import RejectedStore
+from escalator_shared.access import Permission
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize
 from escalator_shared.http.errors import ApiError
 
 
@@ -22,8 +23,13 @@ def rejected_router(
     router = APIRouter(tags=["operations"])
 
     def require_operator(request: Request) -> None:
-        if authenticate_staff(config, request).role == "technician":
-            raise ApiError(403, "forbidden", "rejected requests are for managers and admins")
+        # A refused request may belong to no client at all, so only managers who see every
+        # client read them.
+        principal = authorize(config, request, Permission.MANAGE)
+        if principal.clients is not None:
+            raise ApiError(
+                403, "forbidden", "rejected requests are for managers who see every client"
+            )
 
     @router.get("/v1/rejected")
     async def list_rejected(

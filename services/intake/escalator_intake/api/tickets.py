@@ -1,4 +1,5 @@
-"""GET /v1/tickets/{id}; POST /v1/tickets/{id}/acknowledge and /resolve (staff token)."""
+"""GET /v1/tickets and /v1/tickets/{id} (of the caller's clients; client contacts get the
+customer-visible view); POST commands on a ticket (staff of the ticket's client)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import ticket_queries, ticket_store
+from escalator_intake.domain.customer_view import customer_ticket, customer_timeline
 from escalator_intake.domain.ticket_rules import (
     HoldReason,
     TicketStatus,
@@ -19,8 +21,9 @@ from escalator_intake.domain.ticket_rules import (
 )
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_intake.ticket_queries import TicketFilter
+from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 from escalator_shared.priority import Level
 from escalator_shared.storage_text import StoredText
@@ -91,9 +94,12 @@ def tickets_router(
     async def list_tickets(
         request: Request, query: Annotated[TicketQuery, Query()]
     ) -> dict[str, Any]:
-        authenticate_staff(config, request)
+        principal = authorize(config, request, Permission.READ)
+        clients = principal.client_filter(query.client)
+        if clients == []:
+            return {"tickets": [], "next_cursor": None}
         wanted = TicketFilter(
-            client=query.client,
+            client=clients or [],
             status=query.status,
             priority=query.priority,
             tier=query.tier,
@@ -110,72 +116,91 @@ def tickets_router(
                 )
         except ticket_queries.BadCursorError as exc:
             raise ApiError(400, "invalid_cursor", str(exc)) from exc
+        if principal.is_contact:
+            page = [customer_ticket(ticket) for ticket in page]
         return {"tickets": page, "next_cursor": next_cursor}
 
     @router.get("/v1/tickets/{ticket_id}")
     async def get_ticket(ticket_id: str, request: Request) -> dict[str, Any]:
-        authenticate_staff(config, request)
-        return await _ticket_view(session_factory, ticket_id)
+        principal = authorize(config, request, Permission.READ)
+        return await _ticket_view(session_factory, ticket_id, principal)
 
     @router.post("/v1/tickets/{ticket_id}/acknowledge")
     async def acknowledge(ticket_id: str, request: Request) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.acknowledge(ticket_id, actor), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/resolve")
     async def resolve(
         ticket_id: str, request: Request, body: ResolveRequest | None = None
     ) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         resolution = body.resolution if body else ""
         await _run(commands.resolve(ticket_id, actor, resolution), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/reopen")
     async def reopen(
         ticket_id: str, request: Request, body: ReasonRequest | None = None
     ) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.reopen(ticket_id, actor, body.reason if body else ""), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/status")
     async def set_status(ticket_id: str, request: Request, body: StatusRequest) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.set_status(ticket_id, actor, body.status, body.hold_reason), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/notes", status_code=201)
     async def add_note(ticket_id: str, request: Request, body: NoteRequest) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         note_id = await _run(
             commands.add_note(ticket_id, actor, body.text, body.customer_visible), ticket_id
         )
-        return {"note_id": note_id, "ticket": await _ticket_view(session_factory, ticket_id)}
+        return {"note_id": note_id, "ticket": await _ticket_view(session_factory, ticket_id, staff)}
 
     @router.post("/v1/tickets/{ticket_id}/priority")
     async def change_priority(
         ticket_id: str, request: Request, body: PriorityRequest
     ) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.change_priority(ticket_id, actor, body.impact, body.urgency), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/escalate", status_code=202)
     async def escalate(
         ticket_id: str, request: Request, body: ReasonRequest | None = None
     ) -> dict[str, Any]:
-        actor = _actor(config, request)
+        staff = await _staff(config, request, session_factory, ticket_id)
+        actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.escalate(ticket_id, actor, body.reason if body else ""), ticket_id)
-        return await _ticket_view(session_factory, ticket_id)
+        return await _ticket_view(session_factory, ticket_id, staff)
 
     return router
 
 
-def _actor(config: EscalatorConfig, request: Request) -> Actor:
-    staff = authenticate_staff(config, request)
-    return Actor(person=staff.person, role=staff.role)
+async def _staff(
+    config: EscalatorConfig,
+    request: Request,
+    session_factory: async_sessionmaker[AsyncSession],
+    ticket_id: str,
+) -> Principal:
+    """A staff caller who sees the ticket's client (else the ticket's own 404)."""
+    principal = authorize(config, request, Permission.WORK)
+    if principal.clients is not None:
+        async with session_factory() as session:
+            ticket = await ticket_store.load_ticket(session, ticket_id)
+        hidden(principal, ticket.client_id if ticket else None, _not_found(ticket_id))
+    return principal
 
 
 async def _run(command: Awaitable[_T], ticket_id: str) -> _T:
@@ -188,7 +213,7 @@ async def _run(command: Awaitable[_T], ticket_id: str) -> _T:
 
 
 async def _ticket_view(
-    session_factory: async_sessionmaker[AsyncSession], ticket_id: str
+    session_factory: async_sessionmaker[AsyncSession], ticket_id: str, principal: Principal
 ) -> dict[str, Any]:
     async with session_factory() as session:
         # One snapshot for both reads: the summary fields (SLA state) and the timeline come
@@ -198,20 +223,27 @@ async def _ticket_view(
         ticket = await ticket_store.load_ticket(session, ticket_id)
         if ticket is None:
             raise _not_found(ticket_id)
+        hidden(principal, ticket.client_id, _not_found(ticket_id))
         entries = await ticket_store.load_timeline(session, ticket.id)
     view = dict(ticket._mapping)
     view["reference"] = ticket_reference(ticket.number)
     view["sla"] = ticket.sla
-    view["timeline"] = [
+    timeline = [
         {
             "at": e.occurred_at,
             "event": e.event_type,
             "by": e.producer,
             "summary": e.summary,
             "event_id": e.event_id,
+            "data": e.data,
         }
         for e in entries
     ]
+    if principal.is_contact:
+        return {**customer_ticket(view), "timeline": customer_timeline(timeline)}
+    for entry in timeline:
+        del entry["data"]
+    view["timeline"] = timeline
     return view
 
 

@@ -10,14 +10,27 @@ from escalator_shared.config import EscalatorConfig, Integration
 from escalator_shared.events import AlertReceived, Severity
 
 
-def resolve_client(parsed: ParsedAlert, integration: Integration, known: frozenset[str]) -> str:
-    """The client named by the integration's client label, mapped; else its default client."""
+class ForeignClientError(ValueError):
+    """The alert's client label names a client the integration may not speak for."""
+
+
+def resolve_client(parsed: ParsedAlert, integration: Integration) -> str:
+    """The client named by the integration's client label, mapped; else its default client.
+
+    A label naming anything but one of the clients the integration speaks for is refused
+    (ForeignClientError): one client's monitoring must not open tickets for another.
+    """
     if integration.client_label:
         value = parsed.labels.get(integration.client_label)
-        if value is not None:
+        if value is not None and value != "":
             candidate = integration.clients_by_value.get(value, value)
-            if candidate in known:
-                return candidate
+            if candidate not in integration.speaks_for:
+                allowed = ", ".join(sorted(integration.speaks_for))
+                raise ForeignClientError(
+                    f"label {integration.client_label}={value!r} names no client "
+                    f"{integration.id} may speak for (it may speak for: {allowed})"
+                )
+            return candidate
     return integration.client
 
 

@@ -10,18 +10,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
 from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
-from escalator_sla_timer.domain.plans import CalendarBook
+from escalator_sla_timer.domain.plans import CUSTOMER_METRICS, CalendarBook
 from escalator_sla_timer.tables import clock_log, clocks
-
-MANAGERS = frozenset({"manager", "admin"})
 
 
 class DueOverride(BaseModel):
@@ -39,13 +38,14 @@ def clocks_router(
     calendars: CalendarBook,
     commands: ClockCommands,
 ) -> APIRouter:
-    """The clock endpoints (staff tokens; overrides need a manager)."""
+    """The clock endpoints: a ticket's clocks for whoever sees its client (client contacts: the
+    contract's clocks, without their logs); overrides need a manager."""
     api = APIRouter()
 
     @api.get("/v1/tickets/{ticket_id}/clocks")
     async def ticket_clocks(ticket_id: str, request: Request) -> dict[str, Any]:
         """Each clock: target, business time used and left, pauses, due time, state, log."""
-        authenticate_staff(config, request)
+        principal = authorize(config, request, Permission.READ)
         async with sessions() as session:
             rows = (
                 await session.execute(
@@ -61,13 +61,20 @@ def clocks_router(
                     .order_by(clock_log.c.at, clock_log.c.id)
                 )
             ).all()
-        if not rows:
+        if principal.is_contact:
+            rows = [r for r in rows if r.metric in CUSTOMER_METRICS]
+        if not rows or not principal.sees(rows[0].client_id):
             raise ApiError(404, "no_clocks", f"ticket {ticket_id!r} has no SLA clocks")
         now = utc_now()
         views = []
         for row in rows:
             stored = from_row(row)
             log = [LogEntry(e.kind, e.at, e.detail) for e in entries if e.clock_id == stored.id]
+            view = clock_view(stored.clock, calendars.get(stored.calendar), log, now)
+            if principal.is_contact:
+                view.pop("log", None)
+                views.append({"id": stored.id, "metric": stored.metric, **view})
+                continue
             views.append(
                 {
                     "id": stored.id,
@@ -79,7 +86,7 @@ def clocks_router(
                     "vendor": stored.vendor,
                     "case_reference": stored.case_reference,
                     "drill": stored.drill,
-                    **clock_view(stored.clock, calendars.get(stored.calendar), log, now),
+                    **view,
                 }
             )
         return {"ticket_id": ticket_id, "as_of": now, "clocks": views}
@@ -89,9 +96,8 @@ def clocks_router(
         ticket_id: str, clock_id: str, body: DueOverride, request: Request
     ) -> dict[str, Any]:
         """Override a live clock's due time; the reason goes into the clock's log."""
-        staff = authenticate_staff(config, request)
-        if staff.role not in MANAGERS:
-            raise ApiError(403, "forbidden", "only managers and admins may change a due time")
+        staff = authorize(config, request, Permission.MANAGE)
+        await _visible_clock(sessions, staff, ticket_id, clock_id)
         if body.due_at.tzinfo is None:
             raise ApiError(422, "naive_due_at", "due_at needs a UTC offset, e.g. ...T17:00:00Z")
         try:
@@ -99,8 +105,25 @@ def clocks_router(
                 ticket_id, clock_id, body.due_at, body.reason, staff.person
             )
         except ClockNotFoundError as exc:
-            message = f"ticket {ticket_id!r} has no running or paused clock {clock_id!r}"
-            raise ApiError(404, "no_live_clock", message) from exc
+            raise _no_live_clock(ticket_id, clock_id) from exc
         return {"clock_id": clock_id, "due_at": due_at}
 
     return api
+
+
+def _no_live_clock(ticket_id: str, clock_id: str) -> ApiError:
+    message = f"ticket {ticket_id!r} has no running or paused clock {clock_id!r}"
+    return ApiError(404, "no_live_clock", message)
+
+
+async def _visible_clock(
+    sessions: async_sessionmaker[AsyncSession], principal: Principal, ticket_id: str, clock_id: str
+) -> None:
+    """404, as for a clock that does not exist, when it is another client's."""
+    if principal.clients is None:
+        return
+    async with sessions() as session:
+        client_id = (
+            await session.execute(select(clocks.c.client_id).where(clocks.c.id == clock_id))
+        ).scalar()
+    hidden(principal, client_id, _no_live_clock(ticket_id, clock_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -12,10 +13,12 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authenticate_staff
+from escalator_shared.http.auth import authorize
 from escalator_shared.http.errors import ApiError
 from escalator_sla_timer.domain.attainment import ReportKey, ReportRow, attainment
+from escalator_sla_timer.domain.plans import CUSTOMER_METRICS
 from escalator_sla_timer.tables import clocks
 
 COLUMNS = (
@@ -34,7 +37,7 @@ COLUMNS = (
 def reports_router(
     config: EscalatorConfig, sessions: async_sessionmaker[AsyncSession]
 ) -> APIRouter:
-    """The SLA report (staff tokens)."""
+    """The SLA report: of the caller's clients; client contacts get the contract's clocks."""
     api = APIRouter()
 
     @api.get("/v1/reports/sla", response_model=None)
@@ -48,10 +51,10 @@ def reports_router(
         format: Literal["json", "csv"] = "json",
     ) -> dict[str, Any] | PlainTextResponse:
         """Clocks started in [from, to), drills and cancelled clocks left out."""
-        authenticate_staff(config, request)
+        principal = authorize(config, request, Permission.READ)
         if end <= start:
             raise ApiError(422, "empty_range", "'to' must be after 'from'")
-        rows = await _report_rows(sessions, (start, end), period, client)
+        rows = await _report_rows(sessions, (start, end), period, _Scope(principal, client))
         if format == "csv":
             return PlainTextResponse(_csv(rows), media_type="text/csv")
         return {
@@ -68,7 +71,7 @@ async def _report_rows(
     sessions: async_sessionmaker[AsyncSession],
     days: tuple[date, date],
     period: str,
-    client: str | None,
+    scope: _Scope,
 ) -> list[ReportRow]:
     start, end = days
     fulfilled = clocks.c.state == "fulfilled"
@@ -98,8 +101,11 @@ async def _report_rows(
         .group_by(bucket, clocks.c.client_id, clocks.c.priority, clocks.c.metric)
         .order_by(bucket, clocks.c.client_id, clocks.c.priority, clocks.c.metric)
     )
-    if client is not None:
-        query = query.where(clocks.c.client_id == client)
+    clients = scope.principal.client_filter([scope.client] if scope.client else [])
+    if clients is not None:
+        query = query.where(clocks.c.client_id.in_(clients))
+    if scope.principal.is_contact:
+        query = query.where(clocks.c.metric.in_(sorted(CUSTOMER_METRICS)))
     async with sessions() as session:
         result = (await session.execute(query)).all()
     return [
@@ -112,6 +118,14 @@ async def _report_rows(
         )
         for r in result
     ]
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Whose clocks a report counts: the caller's clients, narrowed to the one asked for."""
+
+    principal: Principal
+    client: str | None
 
 
 def _csv(rows: list[ReportRow]) -> str:

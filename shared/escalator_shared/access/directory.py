@@ -1,0 +1,72 @@
+"""Everyone who may call the APIs, built once from the configuration: token digest → caller."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from escalator_shared.access.principal import Principal
+from escalator_shared.config.access import ApiToken, token_digest
+
+if TYPE_CHECKING:
+    from escalator_shared.config.model import EscalatorConfig
+
+
+@dataclass(frozen=True)
+class _Grant:
+    principal: Principal
+    expires_at: datetime | None
+
+
+class AccessDirectory:
+    """Staff and client contacts, and the API tokens that act for them."""
+
+    def __init__(self, config: EscalatorConfig) -> None:
+        self._staff = {p.id: staff_principal(config, p.id) for p in config.people}
+        self._contacts = {
+            contact.email.lower(): Principal(contact.email, "client", frozenset({client.id}))
+            for client in config.clients
+            for contact in client.contacts
+        }
+        self._tokens = {t.digest: self._grant(t) for t in config.api_tokens}
+
+    def _grant(self, token: ApiToken) -> _Grant:
+        if token.contact is not None:
+            holder = self._contacts[token.contact.lower()]
+            return _Grant(Principal(holder.person, "client", holder.clients, token.name), None)
+        assert token.person is not None
+        person = self._staff[token.person]
+        clients = person.clients
+        if token.clients is not None:
+            clients = frozenset(token.clients) & clients if clients else frozenset(token.clients)
+        principal = Principal(person.person, token.role or person.role, clients, token.name)
+        return _Grant(principal, token.expires_at)
+
+    def for_token(self, presented: str, now: datetime) -> Principal | None:
+        """The caller a presented token acts for, None if unknown or expired."""
+        digest = token_digest(presented)
+        # The dictionary is keyed by digest, so lookup time says nothing about the token; the
+        # final compare guards against a digest collision in name only.
+        grant = self._tokens.get(digest)
+        if grant is None or not hmac.compare_digest(digest, token_digest(presented)):
+            return None
+        if grant.expires_at is not None and grant.expires_at <= now:
+            return None
+        return grant.principal
+
+    def staff(self, person_id: str) -> Principal | None:
+        """A staff member signing in."""
+        return self._staff.get(person_id)
+
+    def contact(self, email: str) -> Principal | None:
+        """A client contact signing in, by email (case-insensitive)."""
+        return self._contacts.get(email.lower())
+
+
+def staff_principal(config: EscalatorConfig, person_id: str) -> Principal:
+    """A person's own role and scope (every client when the person lists none)."""
+    person = config.person(person_id)
+    clients = frozenset(person.clients) if person.clients else None
+    return Principal(person.id, person.role, clients)
