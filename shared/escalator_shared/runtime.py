@@ -17,6 +17,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from escalator_shared.access.issued_tokens import IssuedTokens
+from escalator_shared.access.token_feed import TokenFeed
 from escalator_shared.bus.admin import ensure_topics
 from escalator_shared.bus.consumer import ConsumerRunner
 from escalator_shared.bus.dispatcher import EventDispatcher, HandlerRegistry
@@ -81,6 +83,7 @@ class ServiceRuntime:
             _Task("processed-events-purge", self._purge_loop.run, self._purge_loop.stop),
         ]
         self._closers: list[Callable[[], Awaitable[None]]] = []
+        self._checks: dict[str, Callable[[], Awaitable[None]]] = {}
         self._stopping = False
         self._stopped = asyncio.Event()  # ends a supervisor's pause before a restart
 
@@ -120,6 +123,16 @@ class ServiceRuntime:
         """A background loop, restarted if it crashes, stopped with the service."""
         self._tasks.append(_Task(name, run, stop))
 
+    def add_check(self, name: str, check: Callable[[], Awaitable[None]]) -> None:
+        """A readiness check: `/readyz` fails while it raises."""
+        self._checks[name] = check
+
+    def follow_issued_tokens(self, tokens: IssuedTokens) -> None:
+        """Keep `tokens` current from the access topic; not ready until caught up."""
+        feed = TokenFeed(self.settings.kafka_bootstrap_servers, self.topics.access, tokens)
+        self.add_task("token-feed", feed.run, feed.stop)
+        self.add_check("tokens", feed.check)
+
     def add_closer(self, close: Callable[[], Awaitable[None]]) -> None:
         """Something to close once the tasks have stopped (an HTTP client, say)."""
         self._closers.append(close)
@@ -132,6 +145,7 @@ class ServiceRuntime:
             [*self.topics.all(), *(c.dead_letter_topic for c in self._consumers)],
             self.settings.topic_partitions,
             self.settings.topic_replication_factor,
+            compacted=self.topics.compacted,
         )
         await self.producer.start()
         for task in self._tasks:
@@ -181,6 +195,7 @@ class ServiceRuntime:
         checks: dict[str, Callable[[], Awaitable[None]]] = {
             "database": lambda: ping(self.engine),
             "kafka": self.producer.ping,
+            **self._checks,
         }
         report: dict[str, str] = {}
         for name, check in checks.items():

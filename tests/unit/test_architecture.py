@@ -71,6 +71,7 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "CATALOGUE",
             "EVENT_TYPES",
             "AlertReceived",
+            "ApiTokenChanged",
             "AlertStatus",
             "EmailReceived",
             "Envelope",

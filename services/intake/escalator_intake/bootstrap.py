@@ -14,6 +14,7 @@ from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
 from escalator_intake.api.tickets import tickets_router
+from escalator_intake.api.tokens import tokens_router
 from escalator_intake.api.webhooks import webhook_routes
 from escalator_intake.email_handlers import EmailHandlers
 from escalator_intake.heartbeats import HeartbeatMonitor
@@ -25,6 +26,7 @@ from escalator_intake.rejected_store import RejectedStore
 from escalator_intake.settings import IntakeSettings
 from escalator_intake.ticket_commands import TicketCommands
 from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
+from escalator_intake.token_commands import TokenCommands
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import AlertReceived, EmailReceived
 from escalator_shared.http.app import service_app
@@ -37,6 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire intake: webhooks, mail and the ticket API in; alert, email and timeline consumers."""
     runtime = ServiceRuntime(settings, ServiceMetrics.create(settings.service_name), MIGRATIONS)
+    runtime.follow_issued_tokens(config.access.issued)
     topics = runtime.topics
     email_metrics = EmailMetrics.create(runtime.metrics.registry)
     if settings.consumers:
@@ -82,6 +85,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         tickets_router(config, runtime.session_factory, commands),
         actions_router(config, commands, links, runtime.session_factory),
         emails_router(config, runtime.session_factory, inbox),
+        tokens_router(config, TokenCommands(runtime.unit_of_work, config)),
     ]
     return service_app(
         runtime,

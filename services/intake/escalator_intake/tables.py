@@ -144,3 +144,21 @@ email_threads = Table(
     Column("direction", Text, nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
 )
+
+# API tokens issued through POST /v1/tokens: digests only (docs/security.md).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("person", Text),
+    Column("contact", Text),
+    Column("role", Text),
+    Column("clients", JSONB),
+    Column("token_sha256", Text, nullable=False, unique=True),
+    Column("expires_at", DateTime(timezone=True)),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("issued_by", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("revoked_by", Text),
+)

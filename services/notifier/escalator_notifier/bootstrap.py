@@ -41,6 +41,7 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> ASGIApp:
     metrics = ServiceMetrics.create(settings.service_name)
     notifier_metrics = NotifierMetrics.create(metrics.registry)
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    runtime.follow_issued_tokens(config.access.issued)
     policy = config.notifications
     book = TemplateBook(Path(policy.templates_dir) if policy.templates_dir else None)
     links = Links(

@@ -30,6 +30,7 @@ def create_app(settings: RouterSettings, config: EscalatorConfig) -> ASGIApp:
     """Wire the router: ticket consumers, trigger consumers, the escalation timer, explain."""
     metrics = ServiceMetrics.create(settings.service_name)
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    runtime.follow_issued_tokens(config.access.issued)
     router = Router(config)
     escalation_metrics = EscalationMetrics.create(metrics.registry)
     keeper = ChainKeeper(router.directory, escalation_metrics)

@@ -33,6 +33,7 @@ def create_app(settings: SlaTimerSettings, config: EscalatorConfig) -> ASGIApp:
     clock and report endpoints."""
     metrics = ServiceMetrics.create(settings.service_name)
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    runtime.follow_issued_tokens(config.access.issued)
     calendars = CalendarBook(config)
     planner = Planner(config, calendars)
     keeper = ClockKeeper(calendars, SlaMetrics.create(metrics.registry))

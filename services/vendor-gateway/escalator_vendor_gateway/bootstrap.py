@@ -47,6 +47,7 @@ def create_app(settings: VendorGatewaySettings, config: EscalatorConfig) -> ASGI
         sum(v.review_due(today, config.vendor_review_every) for v in config.vendors)
     )
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
+    runtime.follow_issued_tokens(config.access.issued)
     secrets = settings.secrets()
     # Connections to each vendor kept alive (reopening them costs more than the request), one
     # client each (httpx's pool checks every connection it holds on every request).

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from escalator_shared.access.issued_tokens import IssuedTokens
+from escalator_shared.access.policy import ROLE_RANK
 from escalator_shared.access.principal import Principal
-from escalator_shared.config.access import ApiToken, token_digest
+from escalator_shared.config.access import ApiToken, StaffRole, token_digest
 
 if TYPE_CHECKING:
     from escalator_shared.config.model import EscalatorConfig
@@ -31,6 +32,8 @@ class AccessDirectory:
             for contact in client.contacts
         }
         self._tokens = {t.digest: self._grant(t) for t in config.api_tokens}
+        # Tokens issued through the API, kept current by the service's token feed.
+        self.issued = IssuedTokens()
 
     def _grant(self, token: ApiToken) -> _Grant:
         if token.contact is not None:
@@ -45,16 +48,46 @@ class AccessDirectory:
         return _Grant(principal, token.expires_at)
 
     def for_token(self, presented: str, now: datetime) -> Principal | None:
-        """The caller a presented token acts for, None if unknown or expired."""
+        """The caller a presented token acts for, None if unknown, expired or revoked."""
+        # Dictionaries keyed by digest: the lookup's time says nothing about the token.
         digest = token_digest(presented)
-        # The dictionary is keyed by digest, so lookup time says nothing about the token; the
-        # final compare guards against a digest collision in name only.
-        grant = self._tokens.get(digest)
-        if grant is None or not hmac.compare_digest(digest, token_digest(presented)):
+        grant = self._tokens.get(digest) or self._issued_grant(digest)
+        if grant is None:
             return None
         if grant.expires_at is not None and grant.expires_at <= now:
             return None
         return grant.principal
+
+    def _issued_grant(self, digest: str) -> _Grant | None:
+        issued = self.issued.get(digest)
+        if issued is None:
+            return None
+        principal = self.narrowed(issued.person, issued.contact, issued.role, issued.clients)
+        if principal is None:
+            return None
+        return _Grant(replace(principal, token=issued.name), issued.expires_at)
+
+    def narrowed(
+        self,
+        person: str | None,
+        contact: str | None,
+        role: StaffRole | None,
+        clients: list[str] | None,
+    ) -> Principal | None:
+        """The holder's own access narrowed by a token's role and clients (never widened: a
+        person demoted or moved since the token was issued keeps only what they have now).
+        None when the holder is no longer configured."""
+        if contact is not None:
+            return self._contacts.get(contact.lower())
+        holder = self._staff.get(person or "")
+        if holder is None:
+            return None
+        if role is not None and ROLE_RANK[role] < ROLE_RANK[holder.role]:
+            holder = replace(holder, role=role)
+        if clients is not None:
+            scope = frozenset(clients)
+            holder = replace(holder, clients=scope & holder.clients if holder.clients else scope)
+        return holder
 
     def staff(self, person_id: str) -> Principal | None:
         """A staff member signing in."""

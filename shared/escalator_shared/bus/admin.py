@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 _TOPIC_ALREADY_EXISTS = 36
+_COMPACTED = {"cleanup.policy": "compact"}
 
 
 async def ensure_topics(
-    bootstrap_servers: str, names: Iterable[str], partitions: int, replication_factor: int
+    bootstrap_servers: str,
+    names: Iterable[str],
+    partitions: int,
+    replication_factor: int,
+    compacted: Collection[str] = (),
 ) -> None:
-    """Create the topics that do not exist yet; existing ones are left as they are."""
+    """Create the topics that do not exist yet (those in `compacted` with log compaction);
+    existing ones are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
@@ -21,7 +27,15 @@ async def ensure_topics(
         if not missing:
             return
         response = await admin.create_topics(
-            [NewTopic(name, partitions, replication_factor) for name in missing]
+            [
+                NewTopic(
+                    name,
+                    partitions,
+                    replication_factor,
+                    topic_configs=_COMPACTED if name in compacted else {},
+                )
+                for name in missing
+            ]
         )
         for topic, code, *message in response.topic_errors:
             if code not in (0, _TOPIC_ALREADY_EXISTS):

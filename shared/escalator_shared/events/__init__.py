@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from escalator_shared.events.access_events import ApiTokenChanged
 from escalator_shared.events.catalogue import (
     CATALOGUE,
     EVENT_TYPES,
@@ -67,6 +68,7 @@ __all__ = [
     "EVENT_TYPES",
     "AlertReceived",
     "AlertStatus",
+    "ApiTokenChanged",
     "EmailReceived",
     "Envelope",
     "EscalationReason",

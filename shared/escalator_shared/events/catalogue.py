@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from escalator_shared.events.access_events import ApiTokenChanged
 from escalator_shared.events.envelope import Event
 from escalator_shared.events.sla_events import (
     SlaBreached,
@@ -390,6 +391,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     NotificationRequested,
     NotificationDelivered,
     NotificationFailed,
+    ApiTokenChanged,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.event_type: cls for cls in CATALOGUE}

@@ -41,6 +41,16 @@ class Topics:
         """Notification requests and delivery outcomes."""
         return f"{self.prefix}notifications"
 
+    @property
+    def access(self) -> str:
+        """API tokens issued and revoked (compacted: the latest state of each token)."""
+        return f"{self.prefix}access"
+
+    @property
+    def compacted(self) -> tuple[str, ...]:
+        """Topics that keep the latest message per key for ever instead of expiring."""
+        return (self.access,)
+
     def all(self) -> tuple[str, ...]:
         """Every event topic (dead-letter topics are per consumer group, made on demand)."""
         return (
@@ -50,6 +60,7 @@ class Topics:
             self.sla,
             self.vendor,
             self.notifications,
+            self.access,
         )
 
     def for_stream(self, stream: str) -> str:
@@ -64,4 +75,4 @@ class Topics:
         return f"{self.prefix}dlq.{group_id}"
 
 
-_STREAMS = frozenset({"alerts", "tickets", "routing", "sla", "vendor", "notifications"})
+_STREAMS = frozenset({"alerts", "tickets", "routing", "sla", "vendor", "notifications", "access"})

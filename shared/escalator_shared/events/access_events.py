@@ -1,0 +1,38 @@
+"""Events about who may call the APIs: API tokens issued and revoked through the API.
+
+The `access` topic is compacted and keyed by token id: each message carries the token's whole
+current state, so a service that reads the topic from its start knows every live token.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from escalator_shared.events.envelope import Event
+
+
+class ApiTokenChanged(Event):
+    """An API token was issued or revoked; its whole state as of now (never the token itself)."""
+
+    event_type: ClassVar[str] = "ApiTokenChanged"
+    stream: ClassVar[str] = "access"
+
+    token_id: str
+    name: str
+    person: str | None = Field(default=None, description="The staff member it acts for.")
+    contact: str | None = Field(default=None, description="The client contact it acts for.")
+    role: Literal["technician", "manager", "admin"] | None = Field(
+        default=None, description="Narrower than the person's role; None: the person's."
+    )
+    clients: list[str] | None = Field(
+        default=None, description="Narrower than the person's clients; None: the person's."
+    )
+    token_sha256: str = Field(description="SHA-256 digest (hex) of the token.")
+    expires_at: datetime | None = None
+    issued_at: datetime
+    issued_by: str
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
