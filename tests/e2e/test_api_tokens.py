@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.service_api import call
 from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -44,8 +45,7 @@ def _call(
     service: str = "intake",
     **kw: Any,
 ) -> httpx.Response:
-    with httpx.Client(base_url=system.services[service].url, timeout=10) as client:
-        return client.request(method, path, headers=who, **kw)
+    return call(system, service, method, path, who, **kw)
 
 
 def _issue(system: RunningSystem, who: dict[str, str], **body: Any) -> dict[str, Any]:

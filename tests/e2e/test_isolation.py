@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 import yaml
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.service_api import call as _call
 from tests.e2e.test_email_intake import SAMPLES
 from tests.harness.waiting import eventually
 
@@ -35,13 +35,6 @@ class Tickets:
     acme: str
     acme_email: str
     globex: str
-
-
-def _call(
-    system: RunningSystem, service: str, method: str, path: str, who: dict[str, str], **kw: Any
-) -> httpx.Response:
-    with httpx.Client(base_url=system.services[service].url, timeout=10) as client:
-        return client.request(method, path, headers=who, **kw)
 
 
 def _get(system: RunningSystem, service: str, path: str, who: dict[str, str]) -> Any:

@@ -94,6 +94,7 @@ def test_the_event_catalogue_surface_is_pinned() -> None:
             "SlaClockStarted",
             "SlaClockStopped",
             "SlaWarningReached",
+            "StaffActionRecorded",
             "TicketAcknowledged",
             "TicketOpened",
             "TicketResolved",

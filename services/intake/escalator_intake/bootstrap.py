@@ -9,6 +9,7 @@ from starlette.types import ASGIApp
 from escalator_intake.alert_handlers import AlertHandlers
 from escalator_intake.alert_intake import AlertIntake
 from escalator_intake.api.actions import LinkSigning, actions_router
+from escalator_intake.api.audit import audit_router
 from escalator_intake.api.drills import drills_router
 from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
@@ -16,6 +17,7 @@ from escalator_intake.api.rejected import rejected_router
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.tokens import tokens_router
 from escalator_intake.api.webhooks import webhook_routes
+from escalator_intake.audit_log import AUDIT_HANDLERS
 from escalator_intake.email_handlers import EmailHandlers
 from escalator_intake.heartbeats import HeartbeatMonitor
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
@@ -57,6 +59,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
             [topics.tickets, topics.routing, topics.sla, topics.vendor, topics.notifications],
             TIMELINE_HANDLERS,
         )
+        runtime.add_consumer("audit", [topics.audit], AUDIT_HANDLERS)
     commands = TicketCommands(runtime.unit_of_work)
     rejected = RejectedStore(runtime.session_factory)
     intake = AlertIntake(
@@ -86,6 +89,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         actions_router(config, commands, links, runtime.session_factory),
         emails_router(config, runtime.session_factory, inbox),
         tokens_router(config, TokenCommands(runtime.unit_of_work, config)),
+        audit_router(config, runtime.session_factory),
     ]
     return service_app(
         runtime,

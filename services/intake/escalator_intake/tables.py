@@ -162,3 +162,20 @@ api_tokens = Table(
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", Text),
 )
+
+# Staff actions and failed tokens from every service (StaffActionRecorded; GET /v1/audit).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("service", Text, nullable=False),
+    Column("person", Text),
+    Column("role", Text),
+    Column("token", Text),
+    Column("source", Text),
+    Column("method", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("outcome", Text, nullable=False),
+)

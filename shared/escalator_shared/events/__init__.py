@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from escalator_shared.events.access_events import ApiTokenChanged
+from escalator_shared.events.access_events import ApiTokenChanged, StaffActionRecorded
 from escalator_shared.events.catalogue import (
     CATALOGUE,
     EVENT_TYPES,
@@ -90,6 +90,7 @@ __all__ = [
     "SlaClockStarted",
     "SlaClockStopped",
     "SlaWarningReached",
+    "StaffActionRecorded",
     "TicketAcknowledged",
     "TicketNoteAdded",
     "TicketOpened",

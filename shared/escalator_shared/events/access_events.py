@@ -36,3 +36,21 @@ class ApiTokenChanged(Event):
     issued_by: str
     revoked_at: datetime | None = None
     revoked_by: str | None = None
+
+
+class StaffActionRecorded(Event):
+    """A person did something through an API, or a token failed: one line of the audit log."""
+
+    event_type: ClassVar[str] = "StaffActionRecorded"
+    stream: ClassVar[str] = "audit"
+
+    at: datetime
+    service: str
+    person: str | None = Field(description="Who (a person id or contact email); None: unknown.")
+    role: str | None = None
+    token: str | None = Field(default=None, description="The API token's name, if one was used.")
+    source: str | None = Field(default=None, description="The caller's address.")
+    method: str
+    path: str = Field(description="What: the request path, ids included, no query string.")
+    status: int = Field(description="The answer's HTTP status.")
+    outcome: Literal["done", "refused", "failed", "invalid_token"]

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from escalator_shared.events.access_events import ApiTokenChanged
+from escalator_shared.events.access_events import ApiTokenChanged, StaffActionRecorded
 from escalator_shared.events.envelope import Event
 from escalator_shared.events.sla_events import (
     SlaBreached,
@@ -392,6 +392,7 @@ CATALOGUE: tuple[type[Event], ...] = (
     NotificationDelivered,
     NotificationFailed,
     ApiTokenChanged,
+    StaffActionRecorded,
 )
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.event_type: cls for cls in CATALOGUE}

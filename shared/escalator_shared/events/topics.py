@@ -47,6 +47,11 @@ class Topics:
         return f"{self.prefix}access"
 
     @property
+    def audit(self) -> str:
+        """The audit trail: staff actions and failed authentications, from every service."""
+        return f"{self.prefix}audit"
+
+    @property
     def compacted(self) -> tuple[str, ...]:
         """Topics that keep the latest message per key for ever instead of expiring."""
         return (self.access,)
@@ -61,6 +66,7 @@ class Topics:
             self.vendor,
             self.notifications,
             self.access,
+            self.audit,
         )
 
     def for_stream(self, stream: str) -> str:
@@ -75,4 +81,6 @@ class Topics:
         return f"{self.prefix}dlq.{group_id}"
 
 
-_STREAMS = frozenset({"alerts", "tickets", "routing", "sla", "vendor", "notifications", "access"})
+_STREAMS = frozenset(
+    {"alerts", "tickets", "routing", "sla", "vendor", "notifications", "access", "audit"}
+)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from starlette.types import ASGIApp
 
 from escalator_shared.config import ConfigError, EscalatorConfig, HashedToken, load_config
+from escalator_shared.http.audit_trail import AuditTrail
 from escalator_shared.http.development_tokens import DEVELOPMENT_TOKEN_DIGESTS
 from escalator_shared.http.direct_routes import DirectRoute, DirectRoutes
 from escalator_shared.http.errors import install_error_handlers
@@ -38,8 +39,8 @@ def service_app(
     title: str,
     direct_routes: Sequence[DirectRoute] = (),
 ) -> ASGIApp:
-    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors, HTTP metrics and
-    a depth limit on JSON bodies (`json_body.py`).
+    """A FastAPI app with the runtime's lifespan, ops endpoints, JSON errors, HTTP metrics, the
+    audit trail (`audit_trail.py`) and a depth limit on JSON bodies (`json_body.py`).
 
     `direct_routes` are answered ahead of FastAPI (`direct_routes.py`); the HTTP metrics count
     them and every other route alike.
@@ -56,7 +57,8 @@ def service_app(
     inner: ASGIApp = JsonDepthLimit(app)
     if direct_routes:
         inner = DirectRoutes(inner, direct_routes)
-    return HttpMetricsMiddleware(UrlGuard(inner), metrics=runtime.metrics)
+    audited = AuditTrail(UrlGuard(inner), runtime.settings.service_name, runtime.unit_of_work)
+    return HttpMetricsMiddleware(audited, metrics=runtime.metrics)
 
 
 def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:

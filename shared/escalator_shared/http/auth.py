@@ -12,6 +12,7 @@ from fastapi import Request
 from escalator_shared.access import Permission, Principal, may, who_may
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events.envelope import utc_now
+from escalator_shared.http.audit_trail import FAILED_TOKEN_KEY, PRINCIPAL_KEY
 from escalator_shared.http.errors import ApiError
 
 
@@ -36,12 +37,14 @@ def authenticate(config: EscalatorConfig, request: Request) -> Principal:
         )
     principal = config.access.for_token(token, utc_now())
     if principal is None:
+        setattr(request.state, FAILED_TOKEN_KEY, True)
         raise ApiError(
             401,
             "invalid_token",
             "the API token is not valid (unknown, expired or revoked)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    setattr(request.state, PRINCIPAL_KEY, principal)
     return principal
 
 

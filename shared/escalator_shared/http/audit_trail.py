@@ -1,0 +1,85 @@
+"""The audit trail: every state-changing request a person makes, and every failed token, on
+every service, becomes a StaffActionRecorded event (intake keeps the log; GET /v1/audit).
+
+`authenticate` leaves the caller (or the failure) in the request's state; once the app has
+answered, this middleware writes the record through the service's outbox, so it reaches the
+log even if Kafka is away right then. Reads are not recorded; request bodies and query strings
+never are (they may hold notes or tokens).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from escalator_shared.access import Principal
+from escalator_shared.db.unit_of_work import UnitOfWork
+from escalator_shared.events import StaffActionRecorded, utc_now
+
+log = logging.getLogger(__name__)
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+PRINCIPAL_KEY = "principal"
+FAILED_TOKEN_KEY = "failed_authentication"  # noqa: S105 - a state key, not a secret
+
+
+class AuditTrail:
+    """ASGI middleware recording people's actions and failed tokens."""
+
+    def __init__(self, app: ASGIApp, service: str, unit_of_work: Callable[[], UnitOfWork]) -> None:
+        self._app = app
+        self._service = service
+        self._unit_of_work = unit_of_work
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Answer, then record what the request did."""
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        status = 500
+
+        async def send_and_note(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        state = scope.setdefault("state", {})
+        try:
+            await self._app(scope, receive, send_and_note)
+        finally:
+            principal: Principal | None = state.get(PRINCIPAL_KEY)
+            failed = bool(state.get(FAILED_TOKEN_KEY))
+            if failed or (principal is not None and scope["method"] not in _READS):
+                await self._record(scope, principal, status, failed)
+
+    async def _record(
+        self, scope: Scope, principal: Principal | None, status: int, failed: bool
+    ) -> None:
+        client = scope.get("client")
+        record = StaffActionRecorded(
+            at=utc_now(),
+            service=self._service,
+            person=principal.person if principal else None,
+            role=principal.role if principal else None,
+            token=principal.token if principal else None,
+            source=client[0] if client else None,
+            method=scope["method"],
+            path=scope["path"][:500],
+            status=status,
+            outcome="invalid_token" if failed else _outcome(status),
+        )
+        try:
+            async with self._unit_of_work() as uow:
+                await uow.emit(record, ticket_id=record.person or "unknown", client_id="")
+        except Exception:
+            # The answer has gone; a record that cannot be written is reported, loudly.
+            log.exception("audit record not written: %s", record.model_dump_json())
+
+
+def _outcome(status: int) -> str:
+    if status < 400:
+        return "done"
+    return "refused" if status < 500 else "failed"
