@@ -128,6 +128,7 @@ def test_nobody_mints_a_token_wider_than_their_access(system: RunningSystem) -> 
         (GINA, {"name": "x", "role": "manager"}, "role 'manager' exceeds 'technician'"),
         (DANA, {"name": "x", "role": "technician"}, "takes its client's access"),
         (ALICE, {"name": "x", "expires_at": "2020-01-01T00:00:00Z"}, "in the past"),
+        (ALICE, {"name": "x", "clients": ["umbrella"]}, "no clients umbrella"),
     ):
         refused = _call(system, "POST", "/v1/tokens", who, json=body)
         assert refused.status_code == 422, refused.text

@@ -46,6 +46,9 @@ class TokenCommands:
         if holder is None:
             raise TokenRequestError(f"no configured person or client contact {person or contact!r}")
         check_scope(holder, wanted)
+        unknown = sorted(set(wanted.clients or ()) - {c.id for c in self._config.clients})
+        if unknown:
+            raise TokenRequestError(f"no clients {', '.join(unknown)}")
         now = utc_now()
         token = _PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
         role = wanted.role if wanted.role is not None or holder.is_contact else holder.role
