@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
-from tests.e2e.service_api import call
+from tests.e2e.service_api import PROBES, answered_everywhere, call, statuses
 from tests.harness.waiting import eventually
 
 pytestmark = pytest.mark.e2e
@@ -22,15 +22,6 @@ CAROL = {"Authorization": "Bearer dev-staff-token-carol"}
 FRANK = {"Authorization": "Bearer dev-staff-token-frank"}  # an admin
 GINA = {"Authorization": "Bearer dev-staff-token-gina"}  # Globex only
 DANA = {"Authorization": "Bearer dev-contact-token-dana"}  # ACME's contact
-
-# One read of each service that any staff token may make.
-PROBES = {
-    "intake": "/v1/tickets?limit=1",
-    "router": "/v1/clients/globex/escalation-diagram",
-    "sla-timer": "/v1/reports/sla?from=2026-01-01&to=2026-01-02",
-    "notifier": "/v1/deliveries?ticket_id=none",
-    "vendor-gateway": "/v1/vendor-cases?ticket_id=none",
-}
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -55,19 +46,6 @@ def _issue(system: RunningSystem, who: dict[str, str], **body: Any) -> dict[str,
     return issued
 
 
-def _statuses(system: RunningSystem, token: str) -> dict[str, int]:
-    return {s: _call(system, "GET", p, _bearer(token), s).status_code for s, p in PROBES.items()}
-
-
-def _everywhere(system: RunningSystem, token: str, status: int, what: str) -> None:
-    eventually(
-        lambda: set(_statuses(system, token).values()) == {status} or None,
-        20,
-        f"not every service answered {status}: {what}",
-        detail=lambda: str(_statuses(system, token)),
-    )
-
-
 def test_an_issued_token_works_on_every_service_until_revoked(system: RunningSystem) -> None:
     issued = _issue(system, ALICE, name="ci-pipeline")
     token = issued["token"]
@@ -75,7 +53,7 @@ def test_an_issued_token_works_on_every_service_until_revoked(system: RunningSys
     assert issued["person"] == "alice"
     assert issued["role"] == "technician"
     assert "token_sha256" not in issued
-    _everywhere(system, token, 200, "the new token")
+    answered_everywhere(system, _bearer(token), 200, "the new token")
 
     mine = _call(system, "GET", "/v1/tokens", ALICE).json()["tokens"]
     assert [t["name"] for t in mine if t["id"] == issued["id"]] == ["ci-pipeline"]
@@ -93,7 +71,7 @@ def test_an_issued_token_works_on_every_service_until_revoked(system: RunningSys
     revoked = _call(system, "DELETE", f"/v1/tokens/{issued['id']}", ALICE)
     assert revoked.status_code == 200
     assert revoked.json()["revoked_by"] == "alice"
-    _everywhere(system, token, 401, "the revoked token")
+    answered_everywhere(system, _bearer(token), 401, "the revoked token")
     again = _call(system, "DELETE", f"/v1/tokens/{issued['id']}", ALICE)
     assert again.status_code == 200  # idempotent
     assert again.json()["revoked_at"] == revoked.json()["revoked_at"]
@@ -103,8 +81,8 @@ def test_a_restarted_service_still_knows_live_and_revoked_tokens(system: Running
     live = _issue(system, ALICE, name="before-restart")["token"]
     gone = _issue(system, ALICE, name="revoked-before-restart")
     assert _call(system, "DELETE", f"/v1/tokens/{gone['id']}", ALICE).status_code == 200
-    _everywhere(system, live, 200, "the live token")
-    _everywhere(system, gone["token"], 401, "the revoked token")
+    answered_everywhere(system, _bearer(live), 200, "the live token")
+    answered_everywhere(system, _bearer(gone["token"]), 401, "the revoked token")
     router = system.services["router"]
     router.stop()
     router.start()
@@ -117,9 +95,9 @@ def test_a_restarted_service_still_knows_live_and_revoked_tokens(system: Running
 def test_an_expired_token_is_refused_everywhere(system: RunningSystem) -> None:
     soon = datetime.now(UTC) + timedelta(seconds=4)
     token = _issue(system, ALICE, name="short-lived", expires_at=soon.isoformat())["token"]
-    _everywhere(system, token, 200, "the token before it expires")
+    answered_everywhere(system, _bearer(token), 200, "the token before it expires")
     time.sleep(max(0.0, (soon - datetime.now(UTC)).total_seconds()) + 0.5)
-    assert set(_statuses(system, token).values()) == {401}
+    assert set(statuses(system, _bearer(token)).values()) == {401}
 
 
 def test_nobody_mints_a_token_wider_than_their_access(system: RunningSystem) -> None:
@@ -144,7 +122,7 @@ def test_nobody_mints_a_token_wider_than_their_access(system: RunningSystem) -> 
     # Gina's token is scoped like Gina; Dana's acts for ACME's contact.
     gina = _issue(system, GINA, name="gina-script")
     assert gina["clients"] == ["globex"]
-    _everywhere(system, gina["token"], 200, "Gina's token")
+    answered_everywhere(system, _bearer(gina["token"]), 200, "Gina's token")
     acme = _call(system, "GET", "/v1/tickets?client=acme", _bearer(gina["token"])).json()
     assert acme["tickets"] == []
     dana = _issue(system, DANA, name="dana-report")
@@ -175,4 +153,4 @@ def test_only_admins_manage_other_peoples_tokens(system: RunningSystem) -> None:
     revoked = _call(system, "DELETE", f"/v1/tokens/{carols['id']}", FRANK)
     assert revoked.status_code == 200
     assert revoked.json()["revoked_by"] == "frank"
-    _everywhere(system, carols["token"], 401, "Carol's token revoked by an admin")
+    answered_everywhere(system, _bearer(carols["token"]), 401, "Carol's token revoked by an admin")

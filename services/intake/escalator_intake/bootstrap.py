@@ -14,6 +14,7 @@ from escalator_intake.api.drills import drills_router
 from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
+from escalator_intake.api.sign_in import sign_in_router
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.tokens import tokens_router
 from escalator_intake.api.webhooks import webhook_routes
@@ -26,6 +27,7 @@ from escalator_intake.mailboxes.inbox import EmailInbox
 from escalator_intake.mailboxes.smtp_listener import SmtpListener
 from escalator_intake.rejected_store import RejectedStore
 from escalator_intake.settings import IntakeSettings
+from escalator_intake.sign_in import SignIn
 from escalator_intake.ticket_commands import TicketCommands
 from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
 from escalator_intake.token_commands import TokenCommands
@@ -90,6 +92,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         emails_router(config, runtime.session_factory, inbox),
         tokens_router(config, TokenCommands(runtime.unit_of_work, config)),
         audit_router(config, runtime.session_factory),
+        sign_in_router(config, SignIn(runtime.unit_of_work, config)),
     ]
     return service_app(
         runtime,

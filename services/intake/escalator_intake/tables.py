@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     FetchedValue,
+    Identity,
     Integer,
     LargeBinary,
     MetaData,
@@ -161,6 +163,18 @@ api_tokens = Table(
     Column("issued_by", Text, nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
     Column("revoked_by", Text),
+    Column("kind", Text, nullable=False, server_default="token"),
+)
+
+# Sign-in attempts, for locking an account or address after repeated failures.
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
 )
 
 # Staff actions and failed tokens from every service (StaffActionRecorded; GET /v1/audit).

@@ -68,10 +68,11 @@ class TokenCommands:
             "issued_by": caller.label,
             "revoked_at": None,
             "revoked_by": None,
+            "kind": "token",
         }
         async with self._unit_of_work() as uow:
             await token_store.insert(uow.session, row)
-            await _announce(uow, row, holder)
+            await announce(uow, row, holder)
         return _shown(row), token
 
     async def revoke(self, caller: Principal, token_id: str, everyone: bool) -> dict[str, Any]:
@@ -82,12 +83,12 @@ class TokenCommands:
                 raise TokenNotFoundError(token_id)
             if row["revoked_at"] is None:
                 row |= {"revoked_at": utc_now(), "revoked_by": caller.label}
-                await token_store.revoke(
+                await token_store.change(
                     uow.session,
                     token_id,
                     {"revoked_at": row["revoked_at"], "revoked_by": row["revoked_by"]},
                 )
-                await _announce(uow, row, caller)
+                await announce(uow, row, caller)
         return _shown(row)
 
     async def listing(
@@ -113,7 +114,8 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if k != "token_sha256"}
 
 
-async def _announce(uow: UnitOfWork, row: dict[str, Any], holder: Principal) -> None:
+async def announce(uow: UnitOfWork, row: dict[str, Any], holder: Principal) -> None:
+    """Publish the token's whole state on the access topic (with the row's transaction)."""
     client = min(holder.clients) if holder.is_contact and holder.clients else ""
     await uow.emit(
         ApiTokenChanged(**{k: v for k, v in row.items() if k != "id"}, token_id=row["id"]),

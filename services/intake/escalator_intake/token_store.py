@@ -25,8 +25,15 @@ async def get_for_update(session: AsyncSession, token_id: str) -> dict[str, Any]
     return dict(row._mapping) if row else None
 
 
-async def revoke(session: AsyncSession, token_id: str, values: dict[str, Any]) -> None:
-    """Mark it revoked."""
+async def by_digest_for_update(session: AsyncSession, digest: str) -> dict[str, Any] | None:
+    """The token with this digest, locked."""
+    query = select(api_tokens).where(api_tokens.c.token_sha256 == digest).with_for_update()
+    row = (await session.execute(query)).first()
+    return dict(row._mapping) if row else None
+
+
+async def change(session: AsyncSession, token_id: str, values: dict[str, Any]) -> None:
+    """Change its state (revoked, a session's new expiry)."""
     await session.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(values))
 
 

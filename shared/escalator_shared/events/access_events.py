@@ -22,6 +22,9 @@ class ApiTokenChanged(Event):
 
     token_id: str
     name: str
+    kind: Literal["token", "session"] = Field(
+        default="token", description="An API token, or a signed-in session (a cookie)."
+    )
     person: str | None = Field(default=None, description="The staff member it acts for.")
     contact: str | None = Field(default=None, description="The client contact it acts for.")
     role: Literal["technician", "manager", "admin"] | None = Field(
@@ -53,4 +56,4 @@ class StaffActionRecorded(Event):
     method: str
     path: str = Field(description="What: the request path, ids included, no query string.")
     status: int = Field(description="The answer's HTTP status.")
-    outcome: Literal["done", "refused", "failed", "invalid_token"]
+    outcome: Literal["done", "refused", "failed", "invalid_token", "sign_in_failed"]

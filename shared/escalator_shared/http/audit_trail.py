@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Literal
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRINCIPAL_KEY = "principal"
+FAILED_SIGN_IN_KEY = "failed_sign_in"  # the email address a failed sign-in named
 FAILED_TOKEN_KEY = "failed_authentication"  # noqa: S105 - a state key, not a secret
 
 
@@ -52,24 +54,31 @@ class AuditTrail:
         finally:
             principal: Principal | None = state.get(PRINCIPAL_KEY)
             failed = bool(state.get(FAILED_TOKEN_KEY))
-            if failed or (principal is not None and scope["method"] not in _READS):
-                await self._record(scope, principal, status, failed)
+            attempt: str | None = state.get(FAILED_SIGN_IN_KEY)
+            if failed or attempt or (principal is not None and scope["method"] not in _READS):
+                await self._record(scope, principal, status, attempt)
 
     async def _record(
-        self, scope: Scope, principal: Principal | None, status: int, failed: bool
+        self, scope: Scope, principal: Principal | None, status: int, attempt: str | None
     ) -> None:
         client = scope.get("client")
+        if attempt is not None:
+            outcome = "sign_in_failed"
+        elif principal is None:
+            outcome = "invalid_token"
+        else:
+            outcome = _outcome(status)
         record = StaffActionRecorded(
             at=utc_now(),
             service=self._service,
-            person=principal.person if principal else None,
+            person=principal.person if principal else attempt,
             role=principal.role if principal else None,
             token=principal.token if principal else None,
             source=client[0] if client else None,
             method=scope["method"],
             path=scope["path"][:500],
             status=status,
-            outcome="invalid_token" if failed else _outcome(status),
+            outcome=outcome,
         )
         try:
             async with self._unit_of_work() as uow:
@@ -79,7 +88,7 @@ class AuditTrail:
             log.exception("audit record not written: %s", record.model_dump_json())
 
 
-def _outcome(status: int) -> str:
+def _outcome(status: int) -> Literal["done", "refused", "failed"]:
     if status < 400:
         return "done"
     return "refused" if status < 500 else "failed"

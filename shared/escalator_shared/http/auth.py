@@ -10,10 +10,13 @@ from __future__ import annotations
 from fastapi import Request
 
 from escalator_shared.access import Permission, Principal, may, who_may
+from escalator_shared.access.sessions import CSRF_HEADER, SESSION_COOKIE, csrf_matches
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events.envelope import utc_now
 from escalator_shared.http.audit_trail import FAILED_TOKEN_KEY, PRINCIPAL_KEY
 from escalator_shared.http.errors import ApiError
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def presented_token(request: Request) -> str | None:
@@ -26,8 +29,12 @@ def presented_token(request: Request) -> str | None:
 
 
 def authenticate(config: EscalatorConfig, request: Request) -> Principal:
-    """The caller whose API token the request presents; 401 if none is valid."""
+    """The caller whose API token (or session cookie) the request presents; 401 if none is
+    valid, 403 when a cookie-borne request that changes something lacks its CSRF token."""
     token = presented_token(request)
+    from_cookie = token is None and SESSION_COOKIE in request.cookies
+    if from_cookie:
+        token = request.cookies[SESSION_COOKIE]
     if token is None:
         raise ApiError(
             401,
@@ -43,6 +50,14 @@ def authenticate(config: EscalatorConfig, request: Request) -> Principal:
             "invalid_token",
             "the API token is not valid (unknown, expired or revoked)",
             headers={"WWW-Authenticate": "Bearer"},
+        )
+    unsafe = from_cookie and request.method not in _SAFE_METHODS
+    if unsafe and not csrf_matches(token, request.headers.get(CSRF_HEADER)):
+        raise ApiError(
+            403,
+            "csrf_failed",
+            "a signed-in request that changes something needs the X-CSRF-Token header "
+            "(the escalator_csrf cookie's value)",
         )
     setattr(request.state, PRINCIPAL_KEY, principal)
     return principal
