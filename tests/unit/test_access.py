@@ -182,3 +182,30 @@ def test_the_cli_prints_hashes_that_the_configuration_accepts(
     assert escalator_cli(["tokens", "new"]) == 0
     token_line, digest_line = capsys.readouterr().out.strip().splitlines()
     assert digest_line.split()[-1] == token_digest(token_line.split()[-1])
+
+
+def test_set_password_writes_the_hash_in_place_and_keeps_the_files_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io  # noqa: PLC0415 - only here
+
+    path = tmp_path / "config.yaml"
+    path.write_text(EXAMPLE.read_text())
+    before = EXAMPLE.read_text().splitlines()
+    for holder, password in (("bob", "bobs-new-password"), ("dana@acme.example", "danas-new-one")):
+        monkeypatch.setattr("sys.stdin", io.StringIO(f"{password}\n"))
+        assert escalator_cli(["users", "set-password", holder, "--config", str(path)]) == 0
+    config = load_config(path)
+    assert password_matches(config.person("bob").password_hash or "", "bobs-new-password")
+    (dana,) = config.client("acme").contacts
+    assert password_matches(dana.password_hash or "", "danas-new-one")
+    assert password_matches(config.person("gina").password_hash or "", "dev-password-gina")
+    after = path.read_text().splitlines()
+    assert [line for line in before if line.lstrip().startswith("#")] == [
+        line for line in after if line.lstrip().startswith("#")
+    ]
+    assert len(after) == len(before) + 1  # bob's line added; dana's replaced
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert escalator_cli(["users", "set-password", "nobody", "--config", str(path)]) == 1
+    assert "no person or client contact 'nobody'" in capsys.readouterr().err
