@@ -95,13 +95,26 @@ def summaries(system: RunningSystem, ticket_id: str, event: str) -> list[str]:
 def wait_for_summary(
     system: RunningSystem, ticket_id: str, event: str, contains: str, within: float = 15.0
 ) -> str:
-    """Poll until the timeline has an `event` line containing `contains`; that line."""
-    return eventually(
-        lambda: next((s for s in summaries(system, ticket_id, event) if contains in s), None),
+    """Poll until the timeline has an `event` line containing `contains`; that line.
+
+    The ticket may not exist yet when polling starts (an alert just posted is opened by intake's
+    consumer moments later): that counts as not there yet, not as a failure.
+    """
+
+    def lines() -> list[dict[str, Any]]:
+        view = system.ticket(ticket_id)
+        return [] if view is None else list(view["timeline"])
+
+    found: str = eventually(
+        lambda: next(
+            (e["summary"] for e in lines() if e["event"] == event and contains in e["summary"]),
+            None,
+        ),
         within,
         f"ticket {ticket_id} showed no {event} with {contains!r}",
-        detail=lambda: "\n".join(e["summary"] for e in timeline(system, ticket_id)),
+        detail=lambda: "\n".join(e["summary"] for e in lines()) or "(no ticket yet)",
     )
+    return found
 
 
 def put_due(
