@@ -172,5 +172,14 @@ def test_the_configuration_surface_is_pinned() -> None:
 
 def test_the_access_surface_is_pinned() -> None:
     assert sorted(escalator_shared.access.__all__) == sorted(
-        ["PERMISSIONS", "ROLE_RANK", "Permission", "Principal", "Role", "may", "who_may"]
+        [
+            "CUSTOMER_CLOCK_METRICS",
+            "PERMISSIONS",
+            "ROLE_RANK",
+            "Permission",
+            "Principal",
+            "Role",
+            "may",
+            "who_may",
+        ]
     )

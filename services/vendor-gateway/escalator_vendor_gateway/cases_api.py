@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
-from escalator_shared.http.auth import authorize, hidden
+from escalator_shared.http.auth import authorize, hidden_looked_up
 from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
 from escalator_vendor_gateway import case_store, ticket_store
@@ -61,10 +61,12 @@ def cases_router(
     async def working(request: Request, ticket_id: str) -> Principal:
         """A staff caller who sees the ticket's client; 404 for another client's ticket."""
         principal = authorize(config, request, Permission.WORK)
-        if principal.clients is not None:
+
+        async def client_of() -> str | None:
             async with session_factory() as session:
-                client_id = await ticket_store.client_of(session, ticket_id)
-            hidden(principal, client_id, _unknown_ticket(ticket_id))
+                return await ticket_store.client_of(session, ticket_id)
+
+        await hidden_looked_up(principal, client_of, _unknown_ticket(ticket_id))
         return principal
 
     @router.get("/v1/vendor-cases")

@@ -12,7 +12,7 @@ from escalator_shared.access.principal import Principal
 from escalator_shared.config.access import ApiToken, StaffRole, token_digest
 
 if TYPE_CHECKING:
-    from escalator_shared.config.model import EscalatorConfig
+    from escalator_shared.config.model import EscalatorConfig, Person
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class AccessDirectory:
     """Staff and client contacts, and the API tokens that act for them."""
 
     def __init__(self, config: EscalatorConfig) -> None:
-        self._staff = {p.id: staff_principal(config, p.id) for p in config.people}
+        self._staff = {p.id: staff_principal(p) for p in config.people}
         self._contacts = {
             contact.email.lower(): Principal(contact.email, "client", frozenset({client.id}))
             for client in config.clients
@@ -36,16 +36,10 @@ class AccessDirectory:
         self.issued = IssuedTokens()
 
     def _grant(self, token: ApiToken) -> _Grant:
-        if token.contact is not None:
-            holder = self._contacts[token.contact.lower()]
-            return _Grant(Principal(holder.person, "client", holder.clients, token.name), None)
-        assert token.person is not None
-        person = self._staff[token.person]
-        clients = person.clients
-        if token.clients is not None:
-            clients = frozenset(token.clients) & clients if clients else frozenset(token.clients)
-        principal = Principal(person.person, token.role or person.role, clients, token.name)
-        return _Grant(principal, token.expires_at)
+        # The configuration check has made sure the holder exists and the token only narrows.
+        principal = self.narrowed(token.person, token.contact, token.role, token.clients)
+        assert principal is not None
+        return _Grant(replace(principal, token=token.name), token.expires_at)
 
     def for_token(self, presented: str, now: datetime) -> Principal | None:
         """The caller a presented token acts for, None if unknown, expired or revoked."""
@@ -89,17 +83,8 @@ class AccessDirectory:
             holder = replace(holder, clients=scope & holder.clients if holder.clients else scope)
         return holder
 
-    def staff(self, person_id: str) -> Principal | None:
-        """A staff member signing in."""
-        return self._staff.get(person_id)
 
-    def contact(self, email: str) -> Principal | None:
-        """A client contact signing in, by email (case-insensitive)."""
-        return self._contacts.get(email.lower())
-
-
-def staff_principal(config: EscalatorConfig, person_id: str) -> Principal:
+def staff_principal(person: Person) -> Principal:
     """A person's own role and scope (every client when the person lists none)."""
-    person = config.person(person_id)
     clients = frozenset(person.clients) if person.clients else None
     return Principal(person.id, person.role, clients)

@@ -27,8 +27,3 @@ def password_matches(stored_hash: str, password: str) -> bool:
         return _HASHER.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def is_password_hash(value: str) -> bool:
-    """Whether a configured value looks like an argon2id hash this module can check."""
-    return value.startswith("$argon2id$")

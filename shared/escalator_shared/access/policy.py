@@ -39,6 +39,10 @@ _WHO_MAY: dict[Permission, str] = {
     Permission.ADMINISTER: "admins",
 }
 
+# The contract's SLA clocks, which a client's own people see; OLA (`ola:<tier>`) and vendor clocks
+# are internal.
+CUSTOMER_CLOCK_METRICS = frozenset({"response", "update", "resolution"})
+
 ROLE_RANK: dict[Role, int] = {"client": 0, "technician": 1, "manager": 2, "admin": 3}
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from escalator_shared.access.policy import ROLE_RANK
 from escalator_shared.config.access import ApiToken
 from escalator_shared.config.references import unknown
 
 if TYPE_CHECKING:
     from escalator_shared.config.model import EscalatorConfig
-
-_RANK = {"technician": 1, "manager": 2, "admin": 3}
 
 
 def access_problems(config: EscalatorConfig) -> Iterator[str]:
@@ -64,7 +63,7 @@ def _token_problems(
     person = people.get(token.person)
     if person is None:
         return
-    if token.role is not None and _RANK[token.role] > _RANK[person.role]:
+    if token.role is not None and ROLE_RANK[token.role] > ROLE_RANK[person.role]:
         yield f"{where}.role: {token.role!r} exceeds {person.id}'s role {person.role!r}"
     for client_id in token.clients or []:
         yield from unknown(f"{where}.clients", client_id, clients, "client")

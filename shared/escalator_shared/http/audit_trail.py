@@ -21,7 +21,7 @@ from escalator_shared.events import StaffActionRecorded, utc_now
 
 log = logging.getLogger(__name__)
 
-_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRINCIPAL_KEY = "principal"
 FAILED_SIGN_IN_KEY = "failed_sign_in"  # the email address a failed sign-in named
 FAILED_TOKEN_KEY = "failed_authentication"  # noqa: S105 - a state key, not a secret
@@ -55,7 +55,7 @@ class AuditTrail:
             principal: Principal | None = state.get(PRINCIPAL_KEY)
             failed = bool(state.get(FAILED_TOKEN_KEY))
             attempt: str | None = state.get(FAILED_SIGN_IN_KEY)
-            if failed or attempt or (principal is not None and scope["method"] not in _READS):
+            if failed or attempt or (principal is not None and scope["method"] not in READ_METHODS):
                 await self._record(scope, principal, status, attempt)
 
     async def _record(

@@ -7,16 +7,16 @@ record of a client the caller does not see (`hidden`), exactly as for one that d
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi import Request
 
 from escalator_shared.access import Permission, Principal, may, who_may
 from escalator_shared.access.sessions import CSRF_HEADER, SESSION_COOKIE, csrf_matches
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events.envelope import utc_now
-from escalator_shared.http.audit_trail import FAILED_TOKEN_KEY, PRINCIPAL_KEY
+from escalator_shared.http.audit_trail import FAILED_TOKEN_KEY, PRINCIPAL_KEY, READ_METHODS
 from escalator_shared.http.errors import ApiError
-
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def presented_token(request: Request) -> str | None:
@@ -51,7 +51,7 @@ def authenticate(config: EscalatorConfig, request: Request) -> Principal:
             "the API token is not valid (unknown, expired or revoked)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    unsafe = from_cookie and request.method not in _SAFE_METHODS
+    unsafe = from_cookie and request.method not in READ_METHODS
     if unsafe and not csrf_matches(token, request.headers.get(CSRF_HEADER)):
         raise ApiError(
             403,
@@ -77,3 +77,12 @@ def hidden(principal: Principal, client_id: str | None, not_found: ApiError) -> 
     """Raise the record's own 404 when it belongs to a client the caller does not see."""
     if not principal.sees(client_id):
         raise not_found
+
+
+async def hidden_looked_up(
+    principal: Principal, client_of: Callable[[], Awaitable[str | None]], not_found: ApiError
+) -> None:
+    """`hidden`, looking the record's client up (None: no such record) only for a caller
+    limited to some clients: everyone else sees every record, so needs no lookup."""
+    if principal.clients is not None:
+        hidden(principal, await client_of(), not_found)

@@ -17,13 +17,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from escalator_intake import ticket_store
+from escalator_intake.api.ticket_access import working_on
 from escalator_intake.domain.ticket_rules import TransitionRefusedError
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
-from escalator_shared.access import Permission
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
-from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
 from escalator_shared.signed_links import (
     ExpiredLinkError,
@@ -95,12 +93,7 @@ def actions_router(
     async def mint_links(
         ticket_id: str, request: Request, body: LinkRequest | None = None
     ) -> dict[str, Any]:
-        staff = authorize(config, request, Permission.WORK)
-        if staff.clients is not None:
-            async with session_factory() as session:
-                ticket = await ticket_store.load_ticket(session, ticket_id)
-            not_found = ApiError(404, "ticket_not_found", f"no ticket {ticket_id!r}")
-            hidden(staff, ticket.client_id if ticket else None, not_found)
+        staff = await working_on(config, request, session_factory, ticket_id)
         minutes = body.valid_for_minutes if body else LinkRequest().valid_for_minutes
         expires_at = utc_now() + timedelta(minutes=minutes)
         minted = {

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from escalator_intake import ticket_queries, ticket_store
+from escalator_intake.api.ticket_access import ticket_not_found, working_on
 from escalator_intake.domain.customer_view import customer_ticket, customer_timeline
 from escalator_intake.domain.ticket_rules import (
     HoldReason,
@@ -127,7 +128,7 @@ def tickets_router(
 
     @router.post("/v1/tickets/{ticket_id}/acknowledge")
     async def acknowledge(ticket_id: str, request: Request) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.acknowledge(ticket_id, actor), ticket_id)
         return await _ticket_view(session_factory, ticket_id, staff)
@@ -136,7 +137,7 @@ def tickets_router(
     async def resolve(
         ticket_id: str, request: Request, body: ResolveRequest | None = None
     ) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         resolution = body.resolution if body else ""
         await _run(commands.resolve(ticket_id, actor, resolution), ticket_id)
@@ -146,21 +147,21 @@ def tickets_router(
     async def reopen(
         ticket_id: str, request: Request, body: ReasonRequest | None = None
     ) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.reopen(ticket_id, actor, body.reason if body else ""), ticket_id)
         return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/status")
     async def set_status(ticket_id: str, request: Request, body: StatusRequest) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.set_status(ticket_id, actor, body.status, body.hold_reason), ticket_id)
         return await _ticket_view(session_factory, ticket_id, staff)
 
     @router.post("/v1/tickets/{ticket_id}/notes", status_code=201)
     async def add_note(ticket_id: str, request: Request, body: NoteRequest) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         note_id = await _run(
             commands.add_note(ticket_id, actor, body.text, body.customer_visible), ticket_id
@@ -171,7 +172,7 @@ def tickets_router(
     async def change_priority(
         ticket_id: str, request: Request, body: PriorityRequest
     ) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.change_priority(ticket_id, actor, body.impact, body.urgency), ticket_id)
         return await _ticket_view(session_factory, ticket_id, staff)
@@ -180,7 +181,7 @@ def tickets_router(
     async def escalate(
         ticket_id: str, request: Request, body: ReasonRequest | None = None
     ) -> dict[str, Any]:
-        staff = await _staff(config, request, session_factory, ticket_id)
+        staff = await working_on(config, request, session_factory, ticket_id)
         actor = Actor(person=staff.person, role=staff.role)
         await _run(commands.escalate(ticket_id, actor, body.reason if body else ""), ticket_id)
         return await _ticket_view(session_factory, ticket_id, staff)
@@ -188,26 +189,11 @@ def tickets_router(
     return router
 
 
-async def _staff(
-    config: EscalatorConfig,
-    request: Request,
-    session_factory: async_sessionmaker[AsyncSession],
-    ticket_id: str,
-) -> Principal:
-    """A staff caller who sees the ticket's client (else the ticket's own 404)."""
-    principal = authorize(config, request, Permission.WORK)
-    if principal.clients is not None:
-        async with session_factory() as session:
-            ticket = await ticket_store.load_ticket(session, ticket_id)
-        hidden(principal, ticket.client_id if ticket else None, _not_found(ticket_id))
-    return principal
-
-
 async def _run(command: Awaitable[_T], ticket_id: str) -> _T:
     try:
         return await command
     except TicketNotFoundError as exc:
-        raise _not_found(ticket_id) from exc
+        raise ticket_not_found(ticket_id) from exc
     except TransitionRefusedError as exc:
         raise ApiError(409, "conflict", str(exc)) from exc
 
@@ -222,8 +208,8 @@ async def _ticket_view(
         await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
         ticket = await ticket_store.load_ticket(session, ticket_id)
         if ticket is None:
-            raise _not_found(ticket_id)
-        hidden(principal, ticket.client_id, _not_found(ticket_id))
+            raise ticket_not_found(ticket_id)
+        hidden(principal, ticket.client_id, ticket_not_found(ticket_id))
         entries = await ticket_store.load_timeline(session, ticket.id)
     view = dict(ticket._mapping)
     view["reference"] = ticket_reference(ticket.number)
@@ -245,11 +231,3 @@ async def _ticket_view(
         del entry["data"]
     view["timeline"] = timeline
     return view
-
-
-def _not_found(ticket_id: str) -> ApiError:
-    return ApiError(
-        404,
-        "ticket_not_found",
-        f"no ticket {ticket_id!r}; an accepted alert becomes a ticket within moments",
-    )

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from escalator_shared.access import CUSTOMER_CLOCK_METRICS
+
 _FIELDS = (
     "id",
     "reference",
@@ -24,8 +26,6 @@ _FIELDS = (
     "acknowledged_at",
     "resolved_at",
 )
-# The contract's clocks; `ola:<tier>` and vendor clocks stay internal.
-_CUSTOMER_CLOCKS = frozenset({"response", "update", "resolution"})
 
 
 def _note(data: Mapping[str, Any]) -> str | None:
@@ -52,7 +52,9 @@ def customer_ticket(ticket: Mapping[str, Any]) -> dict[str, Any]:
     """The ticket's customer-visible fields, with the contract's clocks only."""
     view = {name: ticket.get(name) for name in _FIELDS}
     sla = ticket.get("sla") or {}
-    view["sla"] = {metric: clock for metric, clock in sla.items() if metric in _CUSTOMER_CLOCKS}
+    view["sla"] = {
+        metric: clock for metric, clock in sla.items() if metric in CUSTOMER_CLOCK_METRICS
+    }
     return view
 
 

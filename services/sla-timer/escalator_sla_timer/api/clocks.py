@@ -10,16 +10,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from escalator_shared.access import Permission, Principal
+from escalator_shared.access import CUSTOMER_CLOCK_METRICS, Permission, Principal
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
-from escalator_shared.http.auth import authorize, hidden
+from escalator_shared.http.auth import authorize, hidden_looked_up
 from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
 from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
-from escalator_sla_timer.domain.plans import CUSTOMER_METRICS, CalendarBook
+from escalator_sla_timer.domain.plans import CalendarBook
 from escalator_sla_timer.tables import clock_log, clocks
 
 
@@ -62,7 +62,7 @@ def clocks_router(
                 )
             ).all()
         if principal.is_contact:
-            rows = [r for r in rows if r.metric in CUSTOMER_METRICS]
+            rows = [r for r in rows if r.metric in CUSTOMER_CLOCK_METRICS]
         if not rows or not principal.sees(rows[0].client_id):
             raise ApiError(404, "no_clocks", f"ticket {ticket_id!r} has no SLA clocks")
         now = utc_now()
@@ -120,10 +120,11 @@ async def _visible_clock(
     sessions: async_sessionmaker[AsyncSession], principal: Principal, ticket_id: str, clock_id: str
 ) -> None:
     """404, as for a clock that does not exist, when it is another client's."""
-    if principal.clients is None:
-        return
-    async with sessions() as session:
-        client_id = (
-            await session.execute(select(clocks.c.client_id).where(clocks.c.id == clock_id))
-        ).scalar()
-    hidden(principal, client_id, _no_live_clock(ticket_id, clock_id))
+
+    async def client_of() -> str | None:
+        query = select(clocks.c.client_id).where(clocks.c.id == clock_id)
+        async with sessions() as session:
+            client_id: str | None = (await session.execute(query)).scalar()
+        return client_id
+
+    await hidden_looked_up(principal, client_of, _no_live_clock(ticket_id, clock_id))

@@ -13,12 +13,11 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from escalator_shared.access import Permission, Principal
+from escalator_shared.access import CUSTOMER_CLOCK_METRICS, Permission, Principal
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.auth import authorize
 from escalator_shared.http.errors import ApiError
 from escalator_sla_timer.domain.attainment import ReportKey, ReportRow, attainment
-from escalator_sla_timer.domain.plans import CUSTOMER_METRICS
 from escalator_sla_timer.tables import clocks
 
 COLUMNS = (
@@ -105,7 +104,7 @@ async def _report_rows(
     if clients is not None:
         query = query.where(clocks.c.client_id.in_(clients))
     if scope.principal.is_contact:
-        query = query.where(clocks.c.metric.in_(sorted(CUSTOMER_METRICS)))
+        query = query.where(clocks.c.metric.in_(sorted(CUSTOMER_CLOCK_METRICS)))
     async with sessions() as session:
         result = (await session.execute(query)).all()
     return [

@@ -32,8 +32,6 @@ OLA_PREFIX: Final = "ola:"
 VENDOR_ACKNOWLEDGEMENT: Final = "vendor_acknowledgement"
 VENDOR_RESOLUTION: Final = "vendor_resolution"
 VENDOR_METRICS: Final = frozenset({VENDOR_ACKNOWLEDGEMENT, VENDOR_RESOLUTION})
-# The contract's clocks, which the client's own people see; OLA and vendor clocks are internal.
-CUSTOMER_METRICS: Final = frozenset({RESPONSE, UPDATE, RESOLUTION})
 
 
 class NoPolicyError(LookupError):
