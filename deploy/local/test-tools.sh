@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Programs the test suite drives as real peers, from Debian's packages: Prometheus Alertmanager
-# and the Dovecot IMAP server. Each is installed when missing and running as root; otherwise
-# the tests that need it are skipped with a reason saying so. `test-tools.sh bench` instead
+# Programs the test suite drives as real peers: from Debian's packages, Prometheus Alertmanager
+# and the Dovecot IMAP server (installed when missing and running as root); from its Go module,
+# Ory Hydra, the OpenID Connect provider of the single sign-on tests (built into var/tools/ when
+# missing or when deploy/local/oidc-provider/go.mod changed). Otherwise the tests that need one
+# are skipped with a reason saying so. `test-tools.sh bench` instead
 # installs the benchmark's load generator, wrk.
 set -euo pipefail
 
@@ -46,3 +48,25 @@ if [ "${1:-}" = bench ]; then
 fi
 ensure prometheus-alertmanager "the Alertmanager tests" prometheus-alertmanager alertmanager
 ensure dovecot-imapd "the IMAP tests" dovecot
+
+# Ory Hydra: go.mod pins the version (and the replace Hydra's own go.mod makes, which a module
+# built as a dependency must repeat); SQLite support gives it an in-memory database.
+hydra=var/tools/hydra
+stamp=var/tools/hydra.go.mod.sha256
+wanted=$(sha256sum deploy/local/oidc-provider/go.mod | cut -d' ' -f1)
+if [ -x "$hydra" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$wanted" ]; then
+  exit 0
+fi
+go=$(command -v go || true)
+[ -n "$go" ] || [ ! -x /usr/local/go/bin/go ] || go=/usr/local/go/bin/go
+if [ -z "$go" ]; then
+  echo "test-tools: Go missing; the single sign-on tests will be skipped" >&2
+  exit 0
+fi
+echo "test-tools: building Ory Hydra (a few minutes the first time)" >&2
+mkdir -p var/tools
+(cd deploy/local/oidc-provider &&
+  CGO_ENABLED=1 "$go" build -tags sqlite,sqlite_omit_load_extension -o "$OLDPWD/$hydra.new" \
+    github.com/ory/hydra/v2)
+mv "$hydra.new" "$hydra"
+echo "$wanted" > "$stamp"

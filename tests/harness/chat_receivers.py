@@ -17,11 +17,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from tests.harness.processes import free_port
+from tests.harness.background_server import BackgroundServer
 
 SLACK_PATH = "/slack/services/T0001/B0001/XXXXXXXX"
 TEAMS_PATH = "/teams/workflows/escalator/triggers/manual/paths/invoke"
@@ -57,35 +57,21 @@ class Received:
         return self.body
 
 
-class _Server(ThreadingHTTPServer):
-    # The real services take a burst of concurrent posts; the default backlog of 5 would refuse
-    # connections under a storm (the notifier keeps up to 64 open).
-    request_queue_size = 256
-    daemon_threads = True  # a handler asleep in a delay must not block stop()
-
-
 @dataclass
 class _Script:
     prefix: str
     answers: deque[Answer]
 
 
-class ChatReceivers:
+class ChatReceivers(BackgroundServer):
     """`start()`, point the channels at `slack_url` etc., read `received(prefix)`, `stop()`."""
 
     def __init__(self) -> None:
-        self.port = free_port()
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._scripts: list[_Script] = []
         self._sids = itertools.count(1)
-        self._server = _Server(("127.0.0.1", self.port), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Base URL of the server."""
-        return f"http://127.0.0.1:{self.port}"
+        self.serve(_handler_for(self))
 
     @property
     def slack_url(self) -> str:
@@ -106,15 +92,6 @@ class ChatReceivers:
     def webhook_url(self) -> str:
         """A generic webhook URL."""
         return self.url + WEBHOOK_PATH
-
-    def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
 
     def script(self, prefix: str, *answers: Answer) -> None:
         """The next requests whose path starts with `prefix` get `answers`, in order."""

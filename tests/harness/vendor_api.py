@@ -18,11 +18,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.harness.processes import free_port
+from tests.harness.background_server import BackgroundServer
 
 TABLE_PATH = "/api/now/table/incident"
 
@@ -64,33 +64,16 @@ class _Plan:
     delay: float
 
 
-class VendorApiStub:
+class VendorApiStub(BackgroundServer):
     """`start()`, `plan()` the vendor's behaviour, read `received()` and `cases()`, `stop()`."""
 
     def __init__(self, authorization: str | None = None) -> None:
-        self.port = free_port()
         self._authorization = authorization
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._cases: list[dict[str, Any]] = []
         self._plans: list[_Plan] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler_for(self))
-        self._server.daemon_threads = True  # a handler asleep in a delay must not block stop()
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        """Base URL, as a vendor's `api.url`."""
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Serve in a background thread."""
-        self._thread.start()
-
-    def stop(self) -> None:
-        """Stop serving."""
-        self._server.shutdown()
-        self._server.server_close()
+        self.serve(_handler_for(self))  # its `url` is a vendor's `api.url`
 
     def plan(self, matching: str, *answers: Answer, delay: float = 0.0) -> None:
         """POSTs whose body contains `matching` get `answers` first, each after `delay` s."""

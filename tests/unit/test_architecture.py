@@ -128,6 +128,7 @@ def test_the_configuration_surface_is_pinned() -> None:
     assert sorted(escalator_shared.config.__all__) == sorted(
         [
             "ApiToken",
+            "CALLBACK_PATH",
             "Calendar",
             "Channel",
             "Client",
@@ -155,6 +156,7 @@ def test_the_configuration_surface_is_pinned() -> None:
             "RoutingTarget",
             "RuleMatch",
             "Schedule",
+            "SingleSignOn",
             "SlaPolicy",
             "StaffRole",
             "StepAction",

@@ -15,6 +15,7 @@ from escalator_intake.api.emails import emails_router
 from escalator_intake.api.heartbeats import heartbeat_router
 from escalator_intake.api.rejected import rejected_router
 from escalator_intake.api.sign_in import sign_in_router
+from escalator_intake.api.single_sign_on import single_sign_on_router
 from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.tokens import tokens_router
 from escalator_intake.api.webhooks import webhook_routes
@@ -25,9 +26,11 @@ from escalator_intake.mailboxes.email_metrics import EmailMetrics
 from escalator_intake.mailboxes.imap_poller import ImapPoller
 from escalator_intake.mailboxes.inbox import EmailInbox
 from escalator_intake.mailboxes.smtp_listener import SmtpListener
+from escalator_intake.oidc_client import OidcClient
 from escalator_intake.rejected_store import RejectedStore
 from escalator_intake.settings import IntakeSettings
 from escalator_intake.sign_in import SignIn
+from escalator_intake.sso_sign_in import SsoSignIn
 from escalator_intake.ticket_commands import TicketCommands
 from escalator_intake.timeline_handlers import TIMELINE_HANDLERS
 from escalator_intake.token_commands import TokenCommands
@@ -82,6 +85,7 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
     if config.email.imap is not None:
         imap = ImapPoller(inbox, config.email.imap)
         runtime.add_task("imap-poller", imap.loop.run, imap.loop.stop)
+    sign_in = SignIn(runtime.unit_of_work, config)
     links = LinkSigning(settings.link_signing_secret.get_secret_value(), settings.public_url)
     routers = [
         heartbeat_router(intake, monitor),
@@ -92,7 +96,8 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         emails_router(config, runtime.session_factory, inbox),
         tokens_router(config, TokenCommands(runtime.unit_of_work, config)),
         audit_router(config, runtime.session_factory),
-        sign_in_router(config, SignIn(runtime.unit_of_work, config)),
+        sign_in_router(config, sign_in),
+        single_sign_on_router(config, single_sign_on(settings, config, runtime, sign_in)),
     ]
     return service_app(
         runtime,
@@ -100,3 +105,15 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         title="Escalator intake",
         direct_routes=webhook_routes(intake, settings.max_body_bytes),
     )
+
+
+def single_sign_on(
+    settings: IntakeSettings, config: EscalatorConfig, runtime: ServiceRuntime, sign_in: SignIn
+) -> SsoSignIn | None:
+    """Sign-in through the configured OpenID Connect provider, if there is one."""
+    sso = config.single_sign_on
+    if sso is None:
+        return None
+    secret = settings.sso_client_secret
+    provider = OidcClient(sso, secret.get_secret_value() if secret else None)
+    return SsoSignIn(runtime.unit_of_work, config, sso, provider, sign_in)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from escalator_shared.settings import ServiceSettings
 
@@ -23,4 +23,9 @@ class IntakeSettings(ServiceSettings):
     )
     smtp_listen_port: int = Field(
         default=2525, ge=0, le=65535, description="Port of the SMTP listener; 0 turns it off."
+    )
+    sso_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The client secret the OpenID Connect provider gave (single_sign_on in the "
+        "configuration); none for a public client, which PKCE alone protects.",
     )

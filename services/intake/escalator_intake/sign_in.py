@@ -38,6 +38,7 @@ _DUMMY_HASH = (
     "Xp0mIU0Ld8kAU4vPqoD6Zcd2V4EoQWvW7Ozr1u2mCmU"
 )
 _PER_ADDRESS = FAILURES_ALLOWED * 10
+SESSION_KINDS = ("session", "sso_session")
 
 
 class SignInRefusedError(Exception):
@@ -64,8 +65,11 @@ class SignIn:
         self._unit_of_work = unit_of_work
         self._config = config
         # email -> (password hash, person id, contact email)
+        sso = config.single_sign_on
+        staff_passwords = sso is None or sso.staff_passwords
         self._hashes: dict[str, tuple[str | None, str | None, str | None]] = {
-            p.email.lower(): (p.password_hash, p.id, None) for p in self._config.people
+            p.email.lower(): (p.password_hash if staff_passwords else None, p.id, None)
+            for p in self._config.people
         }
         for client in config.clients:
             for contact in client.contacts:
@@ -89,7 +93,7 @@ class SignIn:
                 )
             )
             if principal is not None and stored is not None:
-                return await self._start(uow, principal, person, contact, now)
+                return await self.start_session(uow, principal, now)
         # Raised after the commit, so the failed attempt counts towards the lock.
         raise SignInRefusedError()
 
@@ -108,22 +112,19 @@ class SignIn:
         ]
         return max((at for at in locks if at is not None), default=None)
 
-    async def _start(
-        self,
-        uow: UnitOfWork,
-        principal: Principal,
-        person: str | None,
-        contact: str | None,
-        now: datetime,
+    async def start_session(
+        self, uow: UnitOfWork, principal: Principal, now: datetime, *, by_provider: bool = False
     ) -> Session:
+        """Issue the principal a session; `by_provider`: single sign-on gave its role."""
         token = "ses_" + secrets.token_urlsafe(32)
+        contact = principal.person if principal.is_contact else None
         row: dict[str, Any] = {
             "id": new_id(),
             "name": "session",
-            "kind": "session",
-            "person": person,
+            "kind": "sso_session" if by_provider else "session",
+            "person": None if contact else principal.person,
             "contact": contact,
-            "role": None,
+            "role": principal.role if by_provider else None,
             "clients": None,
             "token_sha256": token_digest(token),
             "expires_at": session_expiry(now, now),
@@ -148,7 +149,7 @@ class SignIn:
         now = utc_now()
         async with self._unit_of_work() as uow:
             row = await token_store.by_digest_for_update(uow.session, token_digest(token))
-            if row is None or row["kind"] != "session" or row["revoked_at"] is not None:
+            if row is None or row["kind"] not in SESSION_KINDS or row["revoked_at"] is not None:
                 return None
             if row["expires_at"] <= now:
                 return None

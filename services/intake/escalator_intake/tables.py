@@ -177,6 +177,19 @@ sign_in_attempts = Table(
     Column("succeeded", Boolean, nullable=False),
 )
 
+# Single sign-ons under way: the browser is at the provider. Keyed by the state's digest; the
+# PKCE verifier and nonce wait here (any intake instance may take the callback), used once.
+sso_logins = Table(
+    "sso_logins",
+    metadata,
+    Column("state_sha256", Text, primary_key=True),
+    Column("nonce", Text, nullable=False),
+    Column("code_verifier", Text, nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("next", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
 # Staff actions and failed tokens from every service (StaffActionRecorded; GET /v1/audit).
 audit_log = Table(
     "audit_log",

@@ -56,9 +56,14 @@ class AccessDirectory:
         issued = self.issued.get(digest)
         if issued is None:
             return None
-        principal = self.narrowed(issued.person, issued.contact, issued.role, issued.clients)
+        granted = issued.kind == "sso_session"
+        role = None if granted else issued.role
+        principal = self.narrowed(issued.person, issued.contact, role, issued.clients)
         if principal is None:
             return None
+        if granted and issued.role is not None:
+            # Single sign-on: the provider's groups decided the role, not the configuration.
+            principal = replace(principal, role=issued.role)
         return _Grant(replace(principal, token=issued.name), issued.expires_at)
 
     def narrowed(

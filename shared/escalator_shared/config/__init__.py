@@ -38,10 +38,12 @@ from escalator_shared.config.routing import (
     StepAction,
     Team,
 )
+from escalator_shared.config.single_sign_on import CALLBACK_PATH, SingleSignOn
 from escalator_shared.config.sla import Calendar, SlaPolicy
 from escalator_shared.config.vendors import Vendor
 
 __all__ = [
+    "CALLBACK_PATH",
     "ApiToken",
     "Calendar",
     "Channel",
@@ -70,6 +72,7 @@ __all__ = [
     "RoutingTarget",
     "RuleMatch",
     "Schedule",
+    "SingleSignOn",
     "SlaPolicy",
     "StaffRole",
     "StepAction",

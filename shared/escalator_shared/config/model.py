@@ -31,6 +31,7 @@ from escalator_shared.config.routing import (
     RoutingRule,
     Team,
 )
+from escalator_shared.config.single_sign_on import SingleSignOn
 from escalator_shared.config.sla import Calendar, HolidaySource, SlaPolicy
 from escalator_shared.config.vendors import DEFAULT_REVIEW_EVERY, Vendor
 from escalator_shared.events.values import Priority, Severity, TicketType
@@ -238,6 +239,7 @@ class EscalatorConfig(_Strict):
     tiers: list[Tier] = Field(min_length=1)
     people: list[Person] = Field(min_length=1)
     api_tokens: list[ApiToken] = Field(default_factory=list)
+    single_sign_on: SingleSignOn | None = None
     clients: list[Client] = Field(min_length=1)
     calendars: list[Calendar] = Field(default_factory=list)
     sla_policies: list[SlaPolicy] = Field(min_length=1)

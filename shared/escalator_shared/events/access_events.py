@@ -22,13 +22,17 @@ class ApiTokenChanged(Event):
 
     token_id: str
     name: str
-    kind: Literal["token", "session"] = Field(
-        default="token", description="An API token, or a signed-in session (a cookie)."
+    kind: Literal["token", "session", "sso_session"] = Field(
+        default="token",
+        description="An API token, or a signed-in session (a cookie): by password, or through "
+        "single sign-on (whose role the provider's groups gave).",
     )
     person: str | None = Field(default=None, description="The staff member it acts for.")
     contact: str | None = Field(default=None, description="The client contact it acts for.")
     role: Literal["technician", "manager", "admin"] | None = Field(
-        default=None, description="Narrower than the person's role; None: the person's."
+        default=None,
+        description="Narrower than the person's role (an sso_session's: the one its groups "
+        "give); None: the person's.",
     )
     clients: list[str] | None = Field(
         default=None, description="Narrower than the person's clients; None: the person's."

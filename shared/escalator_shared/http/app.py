@@ -72,7 +72,8 @@ def load_checked_config(settings: ServiceSettings) -> EscalatorConfig:
 
 
 def production_secret_problems(config: EscalatorConfig) -> list[str]:
-    """Tokens given in plain text (store `token_sha256`) or the documented development ones."""
+    """Tokens given in plain text (store `token_sha256`) or the documented development ones,
+    and single sign-on over plain HTTP."""
     holders: list[tuple[str, HashedToken]] = [
         (f"integrations {i.id}", i) for i in config.integrations
     ]
@@ -85,6 +86,11 @@ def production_secret_problems(config: EscalatorConfig) -> list[str]:
             )
         elif holder.digest in DEVELOPMENT_TOKEN_DIGESTS:
             problems.append(f"{name}: a documented development token is refused in production")
+    sso = config.single_sign_on
+    if sso is not None:
+        for field, url in (("issuer", sso.issuer), ("redirect_uri", sso.redirect_uri)):
+            if url is not None and not url.startswith("https://"):
+                problems.append(f"single_sign_on.{field}: must be https in production")
     return problems
 
 

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PRINCIPAL_KEY = "principal"
 FAILED_SIGN_IN_KEY = "failed_sign_in"  # the email address a failed sign-in named
+SIGNED_IN_KEY = "signed_in"  # a sign-in that arrives as a GET (single sign-on's callback)
 FAILED_TOKEN_KEY = "failed_authentication"  # noqa: S105 - a state key, not a secret
 
 
@@ -55,7 +56,8 @@ class AuditTrail:
             principal: Principal | None = state.get(PRINCIPAL_KEY)
             failed = bool(state.get(FAILED_TOKEN_KEY))
             attempt: str | None = state.get(FAILED_SIGN_IN_KEY)
-            if failed or attempt or (principal is not None and scope["method"] not in READ_METHODS):
+            changed = scope["method"] not in READ_METHODS or bool(state.get(SIGNED_IN_KEY))
+            if failed or attempt or (principal is not None and changed):
                 await self._record(scope, principal, status, attempt)
 
     async def _record(

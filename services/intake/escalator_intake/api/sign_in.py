@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from escalator_intake.sign_in import SignIn, SignInRefusedError
+from escalator_intake.sign_in import Session, SignIn, SignInRefusedError
 from escalator_shared.access import Permission
 from escalator_shared.access.sessions import (
     ABSOLUTE_TIMEOUT,
@@ -60,19 +60,7 @@ def sign_in_router(config: EscalatorConfig, sign_in: SignIn) -> APIRouter:
                 ) from exc
             raise ApiError(401, "sign_in_failed", "wrong email or password") from exc
         setattr(request.state, PRINCIPAL_KEY, session.principal)
-        max_age = int(ABSOLUTE_TIMEOUT.total_seconds())
-        response.set_cookie(
-            SESSION_COOKIE,
-            session.token,
-            max_age=max_age,
-            secure=True,
-            httponly=True,
-            samesite="lax",
-        )
-        csrf = csrf_token(session.token)
-        response.set_cookie(
-            CSRF_COOKIE, csrf, max_age=max_age, secure=True, httponly=False, samesite="strict"
-        )
+        csrf = set_session_cookies(response, session)
         principal = session.principal
         return {
             "person": principal.person,
@@ -99,6 +87,19 @@ def sign_in_router(config: EscalatorConfig, sign_in: SignIn) -> APIRouter:
         return {"status": "signed out"}
 
     return router
+
+
+def set_session_cookies(response: Response, session: Session) -> str:
+    """Give the browser the session and its CSRF token (returned, for pages to send back)."""
+    max_age = int(ABSOLUTE_TIMEOUT.total_seconds())
+    response.set_cookie(
+        SESSION_COOKIE, session.token, max_age=max_age, secure=True, httponly=True, samesite="lax"
+    )
+    csrf = csrf_token(session.token)
+    response.set_cookie(
+        CSRF_COOKIE, csrf, max_age=max_age, secure=True, httponly=False, samesite="strict"
+    )
+    return csrf
 
 
 def _session_of(request: Request) -> str:
