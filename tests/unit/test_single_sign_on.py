@@ -18,6 +18,7 @@ from escalator_intake.domain.single_sign_on import (
     safe_next,
     verified_email,
 )
+from escalator_intake.sign_in import password_accounts
 from escalator_shared.config import SingleSignOn, load_config, token_digest
 from escalator_shared.events import ApiTokenChanged, utc_now
 from escalator_shared.http.app import production_secret_problems
@@ -189,3 +190,14 @@ def test_a_single_sign_on_session_has_the_role_its_groups_gave() -> None:
     assert by_password is not None
     assert by_sso.role == "admin"
     assert by_password.role == "technician"
+
+
+def test_staff_passwords_can_be_turned_off_for_single_sign_on() -> None:
+    example = load_config(EXAMPLE)
+    assert password_accounts(example)["alice@msp.example"][0] is not None
+    only_sso = SingleSignOn(
+        issuer=ISSUER, client_id=CLIENT, roles={"g": "admin"}, staff_passwords=False
+    )
+    accounts = password_accounts(example.model_copy(update={"single_sign_on": only_sso}))
+    assert accounts["alice@msp.example"] == (None, "alice", None)  # no hash: no password works
+    assert accounts["dana@acme.example"][0] is not None  # client contacts keep theirs

@@ -58,22 +58,30 @@ class Session:
     expires_at: datetime
 
 
+def password_accounts(
+    config: EscalatorConfig,
+) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Lower-cased email → (password hash, person id, contact email): staff by their email
+    (with no hash when single sign-on turns staff passwords off), client contacts by theirs."""
+    sso = config.single_sign_on
+    staff_passwords = sso is None or sso.staff_passwords
+    accounts: dict[str, tuple[str | None, str | None, str | None]] = {
+        p.email.lower(): (p.password_hash if staff_passwords else None, p.id, None)
+        for p in config.people
+    }
+    for client in config.clients:
+        for contact in client.contacts:
+            accounts[contact.email.lower()] = (contact.password_hash, None, contact.email)
+    return accounts
+
+
 class SignIn:
     """Password sign-in and sessions."""
 
     def __init__(self, unit_of_work: Callable[[], UnitOfWork], config: EscalatorConfig) -> None:
         self._unit_of_work = unit_of_work
         self._config = config
-        # email -> (password hash, person id, contact email)
-        sso = config.single_sign_on
-        staff_passwords = sso is None or sso.staff_passwords
-        self._hashes: dict[str, tuple[str | None, str | None, str | None]] = {
-            p.email.lower(): (p.password_hash if staff_passwords else None, p.id, None)
-            for p in self._config.people
-        }
-        for client in config.clients:
-            for contact in client.contacts:
-                self._hashes[contact.email.lower()] = (contact.password_hash, None, contact.email)
+        self._hashes = password_accounts(config)
 
     async def sign_in(self, email: str, password: str, source: str) -> Session:
         """A session for the account, or SignInRefusedError."""
