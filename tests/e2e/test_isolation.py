@@ -217,6 +217,45 @@ def test_a_client_contact_sees_her_clients_tickets_customer_visible_parts_only(
         assert answer.status_code == 403, f"{service} {path}: {answer.text}"
 
 
+def test_a_queues_live_clocks_hold_only_the_callers_clients(
+    system: RunningSystem, tickets: Tickets
+) -> None:
+    both = f"/v1/clocks?ticket_id={tickets.acme}&ticket_id={tickets.globex}"
+
+    def live(who: dict[str, str]) -> dict[str, Any] | None:
+        found: dict[str, Any] = _get(system, "sla-timer", both, who)["tickets"]
+        return found or None
+
+    everyone = eventually(lambda: live(ALICE), 20, "no live clocks for Alice")
+    assert set(everyone) == {tickets.acme, tickets.globex}
+    for clock in everyone[tickets.globex]:
+        assert clock["state"] in {"running", "paused"}
+        assert clock["remaining_seconds"] == pytest.approx(
+            clock["target_seconds"] - clock["elapsed_seconds"]
+        )
+        assert "log" not in clock
+    assert set(_get(system, "sla-timer", both, GINA)["tickets"]) == {tickets.globex}
+    dana = _get(system, "sla-timer", both, DANA)["tickets"]
+    assert set(dana) == {tickets.acme}
+    assert {c["metric"] for c in dana[tickets.acme]} <= {"response", "resolution"}
+    refused = _call(system, "sla-timer", "GET", "/v1/clocks", ALICE)
+    assert refused.status_code == 422  # at least one ticket_id
+
+
+def test_who_am_i_names_the_caller_their_role_and_clients(system: RunningSystem) -> None:
+    assert _get(system, "intake", "/v1/me", GINA) == {
+        "person": "gina",
+        "role": "technician",
+        "clients": ["globex"],
+        "label": "gina",
+        "token": "gina-cli",
+    }
+    dana = _get(system, "intake", "/v1/me", DANA)
+    assert (dana["role"], dana["clients"]) == ("client", ["acme"])
+    assert _get(system, "intake", "/v1/me", ALICE)["clients"] is None
+    assert _call(system, "intake", "GET", "/v1/me", {}).status_code == 401
+
+
 def test_an_integration_cannot_open_tickets_for_a_client_it_does_not_list(
     system: RunningSystem,
 ) -> None:

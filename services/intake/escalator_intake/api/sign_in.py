@@ -1,4 +1,5 @@
-"""`POST /v1/sign-in`, `/v1/session/refresh`, `/v1/sign-out`: password sign-in and sessions.
+"""`POST /v1/sign-in`, `/v1/session/refresh`, `/v1/sign-out`: password sign-in and sessions;
+`GET /v1/me`: who the caller is.
 
 The session cookie is Secure, HttpOnly and SameSite=Lax; the CSRF cookie is readable by our
 pages (not HttpOnly) and SameSite=Strict. Cookies belong to the host, so every service of it
@@ -68,6 +69,18 @@ def sign_in_router(config: EscalatorConfig, sign_in: SignIn) -> APIRouter:
             "clients": sorted(principal.clients) if principal.clients is not None else None,
             "expires_at": session.expires_at,
             "csrf_token": csrf,
+        }
+
+    @router.get("/v1/me")
+    async def me(request: Request) -> dict[str, Any]:
+        """Who the caller is: person (or contact email), role, clients (null: every one)."""
+        principal = authorize(config, request, Permission.READ)
+        return {
+            "person": principal.person,
+            "role": principal.role,
+            "clients": sorted(principal.clients) if principal.clients is not None else None,
+            "label": principal.label,
+            "token": principal.token,
         }
 
     @router.post("/v1/session/refresh")

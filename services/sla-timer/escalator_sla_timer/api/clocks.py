@@ -1,11 +1,12 @@
-"""`GET /v1/tickets/{id}/clocks` and `PUT /v1/tickets/{id}/clocks/{clock_id}/due`."""
+"""`GET /v1/tickets/{id}/clocks`, `GET /v1/clocks` (a queue's live clocks) and
+`PUT /v1/tickets/{id}/clocks/{clock_id}/due`."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,9 +19,30 @@ from escalator_shared.http.errors import ApiError
 from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
+from escalator_sla_timer.domain.clock import ClockState
 from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
 from escalator_sla_timer.domain.plans import CalendarBook
 from escalator_sla_timer.tables import clock_log, clocks
+
+
+class LiveClockQuery(BaseModel):
+    """Tickets whose live clocks a queue shows."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ticket_id: list[str] = Field(min_length=1, max_length=500)
+
+
+_LIVE = (ClockState.RUNNING.value, ClockState.PAUSED.value)
+_QUEUE_FIGURES = (
+    "state",
+    "target_seconds",
+    "elapsed_seconds",
+    "remaining_seconds",
+    "due_at",
+    "breached",
+    "warned_percent",
+)
 
 
 class DueOverride(BaseModel):
@@ -90,6 +112,36 @@ def clocks_router(
                 }
             )
         return {"ticket_id": ticket_id, "as_of": now, "clocks": views}
+
+    @api.get("/v1/clocks")
+    async def live_clocks(
+        request: Request, query: Annotated[LiveClockQuery, Query()]
+    ) -> dict[str, Any]:
+        """The running and paused clocks of up to 500 tickets, by ticket (figures in business
+        time, no logs): a queue's SLA rings. Tickets the caller does not see are left out."""
+        principal = authorize(config, request, Permission.READ)
+        async with sessions() as session:
+            rows = (
+                await session.execute(
+                    select(clocks)
+                    .where(clocks.c.ticket_id.in_(query.ticket_id), clocks.c.state.in_(_LIVE))
+                    .order_by(clocks.c.started_at, clocks.c.metric)
+                )
+            ).all()
+        now = utc_now()
+        by_ticket: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            if not principal.sees(row.client_id):
+                continue
+            if principal.is_contact and row.metric not in CUSTOMER_CLOCK_METRICS:
+                continue
+            stored = from_row(row)
+            view = clock_view(stored.clock, calendars.get(stored.calendar), [], now)
+            figures = {k: view[k] for k in _QUEUE_FIGURES}
+            by_ticket.setdefault(row.ticket_id, []).append(
+                {"id": stored.id, "metric": stored.metric, **figures}
+            )
+        return {"as_of": now, "tickets": by_ticket}
 
     @api.put("/v1/tickets/{ticket_id}/clocks/{clock_id}/due")
     async def set_due(
