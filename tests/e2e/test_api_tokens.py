@@ -113,6 +113,8 @@ def test_nobody_mints_a_token_wider_than_their_access(system: RunningSystem) -> 
         assert says in refused.json()["message"]
     # A narrowed token cannot mint a wider one for the same person.
     narrow = _issue(system, CAROL, name="carol-readonly", role="technician")["token"]
+    # A new token reaches every service, intake too, through the access topic: in moments.
+    answered_everywhere(system, _bearer(narrow), 200, "Carol's narrowed token")
     wider = _call(
         system, "POST", "/v1/tokens", _bearer(narrow), json={"name": "y", "role": "manager"}
     )
