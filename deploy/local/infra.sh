@@ -268,7 +268,7 @@ kafka_format_if_needed() {
     say "formatting Kafka storage $(rel "$KAFKA_DATA") (cluster id $cluster_id)"
     printf '\n==== infra.sh: kafka-storage format at %s ====\n' "$(date -u +%FT%TZ)" >>"$KAFKA_LOG"
     "$JAVA" -Xmx256m -Dlog4j.configuration="file:$KAFKA_LOG4J" -cp "$KAFKA_LIBS/*" \
-        kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_PROPS" >>"$KAFKA_LOG" 2>&1 ||
+        kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$KAFKA_PROPS" >>"$KAFKA_LOG" 2>&1 ||
         die_with_log "$KAFKA_LOG" "formatting Kafka storage failed"
 }
 
