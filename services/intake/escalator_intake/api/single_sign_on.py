@@ -24,6 +24,7 @@ from escalator_shared.http.audit_trail import FAILED_SIGN_IN_KEY, PRINCIPAL_KEY,
 from escalator_shared.http.errors import ApiError
 
 STATE_COOKIE = "escalator_sso_state"
+UNNAMED = "(single sign-on)"  # who a refused sign-in was, on the audit log, before an email
 _Text = Query(max_length=2048)
 _T = TypeVar("_T")
 
@@ -85,7 +86,7 @@ def single_sign_on_router(config: EscalatorConfig, sso: SsoSignIn | None) -> API
         """Where the provider sends the browser back: a session, then on to where it began."""
         flow = enabled()
         if error is not None:
-            setattr(request.state, FAILED_SIGN_IN_KEY, "(single sign-on)")
+            setattr(request.state, FAILED_SIGN_IN_KEY, UNNAMED)
             detail = f": {error_description}" if error_description else ""
             raise ApiError(
                 401, "sso_refused", f"the provider did not sign you in ({error}){detail}"
@@ -96,7 +97,7 @@ def single_sign_on_router(config: EscalatorConfig, sso: SsoSignIn | None) -> API
             )
         cookie = request.cookies.get(STATE_COOKIE, "")
         if not secrets.compare_digest(cookie.encode(), state.encode()):
-            setattr(request.state, FAILED_SIGN_IN_KEY, "(single sign-on)")
+            setattr(request.state, FAILED_SIGN_IN_KEY, UNNAMED)
             raise ApiError(
                 400,
                 "sso_other_browser",
@@ -121,5 +122,5 @@ async def _answering(request: Request, step: Awaitable[_T], *, audited: bool = F
         return await step
     except SsoRefusedError as exc:
         if audited:
-            setattr(request.state, FAILED_SIGN_IN_KEY, exc.email or "(single sign-on)")
+            setattr(request.state, FAILED_SIGN_IN_KEY, exc.email or UNNAMED)
         raise ApiError(exc.status, exc.code, exc.message) from exc
