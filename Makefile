@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 INFRA := deploy/local/infra.sh
 LOGS := var/log/services
 
-.PHONY: install run up down status test test-unit lint format clean bench fault fault-short fuzz fuzz-short
+.PHONY: install run up down status test test-unit lint format clean bench bench-console screenshots fault fault-short fuzz fuzz-short
 
 install: $(VENV)/.installed
 
@@ -43,7 +43,7 @@ down:
 
 status:
 	@bash $(INFRA) status
-	@for port in 8001 8002 8003 8004 8005; do \
+	@for port in 8000 8001 8002 8003 8004 8005; do \
 		printf "service on %s: " $$port; curl -s -o /dev/null -w "%{http_code}\n" http://127.0.0.1:$$port/readyz || echo down; done
 
 test: install
@@ -63,6 +63,14 @@ lint: install
 format: install
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
+
+# The console's queue of 1,000 open tickets (docs/benchmarks.md), on the system `make up` runs.
+bench-console: up
+	@$(PY) -m tests.benchmarks.console_queue
+
+# Screenshots of every console page into docs/img/ (docs/console.md), from the running system.
+screenshots: up
+	@$(PY) -m tests.console_screenshots
 
 # The fault suite (docs/faults.md) against the system `make up` runs (started if it is not).
 # FAULT_ARGS passes options on, e.g. make fault FAULT_ARGS="--targets postgres --rate 30".

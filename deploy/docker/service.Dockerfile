@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image per Escalator service, all from this file:
 #   docker build -f deploy/docker/service.Dockerfile --build-arg SERVICE=sla-timer -t escalator/sla-timer .
-# SERVICE is the service's folder name under services/ (intake, router, sla-timer, vendor-gateway,
-# notifier); the image runs `python -m escalator_<SERVICE with - replaced by _>`.
+# SERVICE is the service's folder name under services/ (console, intake, router, sla-timer,
+# vendor-gateway, notifier); the image runs `python -m escalator_<SERVICE with - replaced by _>`.
 # The build context is the repository root (see .dockerignore).
 
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -27,10 +27,15 @@ ENV PATH=/opt/escalator/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1 \
     ESCALATOR_HTTP_HOST=0.0.0.0
 COPY --from=build /opt/escalator /opt/escalator
+# The console draws escalation paths with Graphviz.
+RUN if [ "${SERVICE:-}" = console ]; then \
+        apt-get update && apt-get install -y --no-install-recommends graphviz fonts-dejavu-core \
+        && rm -rf /var/lib/apt/lists/*; \
+    fi
 # The launcher is `exec python -m escalator_<module>`: python runs as PID 1 and gets SIGTERM.
 RUN set -eu; \
     if [ -z "${SERVICE:-}" ]; then \
-        echo "build arg SERVICE is required: intake, router, sla-timer, vendor-gateway or notifier" >&2; \
+        echo "build arg SERVICE is required: console, intake, router, sla-timer, vendor-gateway or notifier" >&2; \
         exit 1; \
     fi; \
     SERVICE_MODULE="$(printf '%s' "${SERVICE}" | tr '-' '_')"; \

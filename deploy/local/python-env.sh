@@ -31,4 +31,12 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip==25.3"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+# The console draws escalation paths with Graphviz (Debian's graphviz package).
+if ! command -v dot >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends graphviz fonts-dejavu-core >/dev/null
+  else
+    echo "python-env: Graphviz is missing (apt-get install graphviz); the console cannot draw escalation paths" >&2
+  fi
+fi
 echo "python-env: $venv ready ($("$venv/bin/python" --version))"

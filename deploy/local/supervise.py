@@ -20,6 +20,7 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[2]
 SERVICES = {
+    "console": ("escalator_console", 8000),
     "intake": ("escalator_intake", 8001),
     "router": ("escalator_router", 8002),
     "sla-timer": ("escalator_sla_timer", 8003),
@@ -88,6 +89,8 @@ def main() -> int:
     env.setdefault("ESCALATOR_CONFIG", str(REPO / "deploy/config/example.yaml"))
     # The example configuration's SMS provider is the chat catcher, which takes any token.
     env.setdefault("ESCALATOR_SMS_AUTH_TOKEN", "dev-sms-token")
+    # One-click links in notifications land on the console's confirmation page.
+    env.setdefault("ESCALATOR_CONSOLE_URL", "http://127.0.0.1:8000")
     supervisor = Supervisor(_children(args.logs), env)
     signal.signal(signal.SIGINT, supervisor.request_stop)
     signal.signal(signal.SIGTERM, supervisor.request_stop)
@@ -171,9 +174,16 @@ class Supervisor:
 
 
 def _banner() -> str:
-    lines = ["", "Escalator is running:"]
+    lines = [
+        "",
+        "Escalator is running:",
+        "  console         http://127.0.0.1:8000/",
+        "                  (sign in as alice@msp.example, password dev-password-alice)",
+    ]
     lines += [
-        f"  {name:<15} http://127.0.0.1:{port}/readyz" for name, (_, port) in SERVICES.items()
+        f"  {name:<15} http://127.0.0.1:{port}/readyz"
+        for name, (_, port) in SERVICES.items()
+        if name != "console"
     ]
     lines += [
         "  mail out        var/mail/*.eml (SMTP on 127.0.0.1:1025)",

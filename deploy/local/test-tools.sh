@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Programs the test suite drives as real peers: from Debian's packages, Prometheus Alertmanager
-# and the Dovecot IMAP server (installed when missing and running as root); from its Go module,
+# Programs the test suite drives as real peers: from Debian's packages, Prometheus Alertmanager,
+# the Dovecot IMAP server and Chromium for the console's browser tests (installed when missing
+# and running as root); from its Go module,
 # Ory Hydra, the OpenID Connect provider of the single sign-on tests (built into var/tools/ when
 # missing or when deploy/local/oidc-provider/go.mod changed). Otherwise the tests that need one
 # are skipped with a reason saying so. `test-tools.sh bench` instead
@@ -48,6 +49,10 @@ if [ "${1:-}" = bench ]; then
 fi
 ensure prometheus-alertmanager "the Alertmanager tests" prometheus-alertmanager alertmanager
 ensure dovecot-imapd "the IMAP tests" dovecot
+ensure chromium "the console's browser tests" chromium chromium-browser
+if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
+  ensure fonts-dejavu-core "readable screenshots" no-such-command-fonts
+fi
 
 # Ory Hydra: go.mod pins the version (and the replace Hydra's own go.mod makes, which a module
 # built as a dependency must repeat); SQLite support gives it an in-memory database.

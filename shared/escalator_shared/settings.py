@@ -60,6 +60,10 @@ class ServiceSettings(BaseSettings):
     public_url: str = Field(
         default="http://127.0.0.1:8001", description="Where people reach intake (for links)."
     )
+    console_url: str | None = Field(
+        default=None,
+        description="Where people reach the console; one-click links then land on its page.",
+    )
 
     @property
     def schema_name(self) -> str:

@@ -70,3 +70,11 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def action_url(public_url: str, console_url: str | None, token: str) -> str:
+    """Where a one-click link points: the console's confirmation page when there is a console,
+    else intake's own."""
+    if console_url:
+        return f"{console_url.rstrip('/')}/actions/{token}"
+    return f"{public_url.rstrip('/')}/v1/actions/{token}"

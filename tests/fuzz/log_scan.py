@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOGS = Path(__file__).resolve().parents[2] / "var" / "log" / "services"
-SERVICES = ("intake", "router", "sla-timer", "vendor-gateway", "notifier")
+SERVICES = ("console", "intake", "router", "sla-timer", "vendor-gateway", "notifier")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The five services as real processes, started and killed the way an operator would."""
+"""The services as real processes, started and killed the way an operator would."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ SERVICES = {
     "vendor-gateway": "escalator_vendor_gateway",
     "notifier": "escalator_notifier",
 }
+# The console (web pages) reads through the five; browser tests start it beside them.
+MODULES = {**SERVICES, "console": "escalator_console"}
 
 
 def free_port() -> int:
@@ -57,7 +59,7 @@ class ServiceProcess:
         env = {**os.environ, **self.env, "ESCALATOR_HTTP_PORT": str(self.port)}
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", SERVICES[self.name]],
+                [sys.executable, "-m", MODULES[self.name]],
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -86,7 +86,9 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
         imap = ImapPoller(inbox, config.email.imap)
         runtime.add_task("imap-poller", imap.loop.run, imap.loop.stop)
     sign_in = SignIn(runtime.unit_of_work, config)
-    links = LinkSigning(settings.link_signing_secret.get_secret_value(), settings.public_url)
+    links = LinkSigning(
+        settings.link_signing_secret.get_secret_value(), settings.public_url, settings.console_url
+    )
     routers = [
         heartbeat_router(intake, monitor),
         rejected_router(config, rejected, intake),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ class TicketFilter:
     tier: list[str]
     assignee: list[str]
     integration: list[str]
+    team: list[str] = field(default_factory=list)
     dedup_key: str | None = None
     opened_after: datetime | None = None
     opened_before: datetime | None = None
@@ -86,6 +87,7 @@ def _filtered(statement: Select[Any], wanted: TicketFilter) -> Select[Any]:
         (tickets.c.tier, wanted.tier),
         (tickets.c.assignee, wanted.assignee),
         (tickets.c.integration, wanted.integration),
+        (tickets.c.team, wanted.team),
     ):
         if values:
             statement = statement.where(column.in_(values))

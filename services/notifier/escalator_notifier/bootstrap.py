@@ -45,7 +45,10 @@ def create_app(settings: NotifierSettings, config: EscalatorConfig) -> ASGIApp:
     policy = config.notifications
     book = TemplateBook(Path(policy.templates_dir) if policy.templates_dir else None)
     links = Links(
-        settings.link_signing_secret.get_secret_value(), settings.public_url, policy.link_valid_for
+        settings.link_signing_secret.get_secret_value(),
+        settings.public_url,
+        policy.link_valid_for,
+        settings.console_url,
     )
     queue = NoticeQueue(config, book, links, notifier_metrics)
     handlers = NotificationHandlers(config, queue, notifier_metrics, CustomerUpdates(config, queue))

@@ -24,7 +24,7 @@ from escalator_notifier.tables import CANCELLED, IN_DIGEST, OPEN_COLLECTION, PEN
 from escalator_shared.bus.dispatcher import HandlerContext
 from escalator_shared.config import EscalatorConfig, Person
 from escalator_shared.events import Priority, new_id, utc_now
-from escalator_shared.signed_links import SignedAction, sign_action
+from escalator_shared.signed_links import SignedAction, action_url, sign_action
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +87,17 @@ class Links:
     secret: str
     public_url: str
     valid_for: timedelta
+    console_url: str | None = None
 
     def for_person(self, ticket_id: str, person_id: str, now: datetime) -> dict[str, str]:
         """Acknowledge and resolve links the person can use without logging in."""
         expires = now + self.valid_for
         return {
-            verb: f"{self.public_url}/v1/actions/"
-            + sign_action(self.secret, SignedAction(ticket_id, verb, person_id, expires))
+            verb: action_url(
+                self.public_url,
+                self.console_url,
+                sign_action(self.secret, SignedAction(ticket_id, verb, person_id, expires)),
+            )
             for verb in ("acknowledge", "resolve")
         }
 

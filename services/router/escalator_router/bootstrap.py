@@ -8,6 +8,7 @@ from starlette.types import ASGIApp
 
 from escalator_router.api.diagrams import diagrams_router
 from escalator_router.api.explain import explain_router
+from escalator_router.api.schedules import schedules_router
 from escalator_router.chain_keeper import ChainKeeper
 from escalator_router.domain.router import Router
 from escalator_router.escalation_handlers import TicketLifeHandlers, TriggerHandlers
@@ -27,7 +28,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def create_app(settings: RouterSettings, config: EscalatorConfig) -> ASGIApp:
-    """Wire the router: ticket consumers, trigger consumers, the escalation timer, explain."""
+    """Wire the router: ticket and trigger consumers, the escalation timer, the HTTP API."""
     metrics = ServiceMetrics.create(settings.service_name)
     runtime = ServiceRuntime(settings, metrics, MIGRATIONS)
     runtime.follow_issued_tokens(config.access.issued)
@@ -56,5 +57,9 @@ def create_app(settings: RouterSettings, config: EscalatorConfig) -> ASGIApp:
         batch_size=settings.escalation_batch_size,
     )
     runtime.add_task("escalation-timer", timer.loop.run, timer.loop.stop)
-    apis = [explain_router(config, router, runtime.session_factory), diagrams_router(config)]
+    apis = [
+        explain_router(config, router, runtime.session_factory),
+        diagrams_router(config),
+        schedules_router(config, router.directory),
+    ]
     return service_app(runtime, apis, title="Escalator router")

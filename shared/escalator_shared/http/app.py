@@ -117,19 +117,31 @@ def serve(
         print(f"{settings.service_name}: {exc}", file=sys.stderr)  # noqa: T201
         raise SystemExit(2) from exc
     app = build(settings, config)
+    sockets = [_reuse_port_socket(settings)] if settings.http_reuse_port else None
+    run_server(app, settings.http_host, settings.http_port, sockets=sockets)
+
+
+def run_server(
+    app: ASGIApp,
+    host: str,
+    port: int,
+    sockets: list[socket.socket] | None = None,
+    grace_seconds: float = 20,
+) -> None:
+    """Serve the app under uvicorn (uvloop, httptools, our JSON logs, no access log) until
+    SIGTERM, then finish requests in flight for up to `grace_seconds`."""
     server = uvicorn.Server(
         uvicorn.Config(
             app,
-            host=settings.http_host,
-            port=settings.http_port,
+            host=host,
+            port=port,
             log_config=None,
             access_log=False,
             loop="uvloop",
             http="httptools",
-            timeout_graceful_shutdown=20,
+            timeout_graceful_shutdown=int(grace_seconds),
         )
     )
-    sockets = [_reuse_port_socket(settings)] if settings.http_reuse_port else None
     server.run(sockets=sockets)
 
 

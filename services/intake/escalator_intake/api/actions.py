@@ -13,12 +13,13 @@ from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from escalator_intake import ticket_store
 from escalator_intake.api.ticket_access import working_on
-from escalator_intake.domain.ticket_rules import TransitionRefusedError
+from escalator_intake.domain.ticket_rules import TransitionRefusedError, ticket_reference
 from escalator_intake.ticket_commands import Actor, TicketCommands, TicketNotFoundError
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
@@ -27,6 +28,7 @@ from escalator_shared.signed_links import (
     ExpiredLinkError,
     InvalidLinkError,
     SignedAction,
+    action_url,
     sign_action,
     verify_action,
 )
@@ -42,6 +44,7 @@ class LinkSigning:
 
     secret: str
     public_url: str
+    console_url: str | None = None
 
 
 class LinkRequest(BaseModel):
@@ -71,8 +74,38 @@ def actions_router(
         )
         return HTMLResponse(_PAGE.format(title="Confirm", text=text, form=form))
 
-    @router.post("/v1/actions/{token}", response_class=HTMLResponse)
-    async def act(token: str) -> HTMLResponse:
+    @router.get("/v1/actions/{token}/preview")
+    async def preview(token: str) -> dict[str, Any]:
+        """What the link would do, to whom, and the ticket it names (for the console's
+        confirmation page); changes nothing."""
+        action = _verified(links.secret, token)
+        async with session_factory() as session:
+            ticket = await ticket_store.load_ticket(session, action.ticket_id)
+        if ticket is None:
+            raise ApiError(404, "ticket_not_found", f"no ticket {action.ticket_id!r}")
+        return {
+            "action": action.action,
+            "person": action.person,
+            "expires_at": action.expires_at,
+            "ticket": {
+                "id": ticket.id,
+                "reference": ticket_reference(ticket.number),
+                "title": ticket.title,
+                "client_id": ticket.client_id,
+                "priority": ticket.priority,
+                "status": ticket.status,
+                "assignee": ticket.assignee,
+                "acknowledged_by": ticket.acknowledged_by,
+                "opened_at": ticket.opened_at,
+                "sla": ticket.sla,
+            },
+        }
+
+    @router.post("/v1/actions/{token}", response_class=HTMLResponse, response_model=None)
+    async def act(token: str, request: Request) -> HTMLResponse | JSONResponse:
+        """Carry out the link's action: a page for a browser, JSON when asked for it (the
+        console's confirmation page asks)."""
+        wants_json = "application/json" in request.headers.get("accept", "")
         action = _verified(links.secret, token)
         actor = Actor(person=action.person, role="technician")
         try:
@@ -83,9 +116,14 @@ def actions_router(
         except TicketNotFoundError as exc:
             raise ApiError(404, "ticket_not_found", f"no ticket {action.ticket_id!r}") from exc
         except TransitionRefusedError as exc:
+            if wants_json:
+                raise ApiError(409, "conflict", str(exc)) from exc
             return HTMLResponse(
                 _PAGE.format(title="Nothing to do", text=escape(str(exc)), form=""), status_code=409
             )
+        if wants_json:
+            done_json = {"status": "done", "action": action.action, "ticket_id": action.ticket_id}
+            return JSONResponse(done_json)
         done = f"Ticket {escape(action.ticket_id)}: {escape(action.action)} recorded."
         return HTMLResponse(_PAGE.format(title="Done", text=done, form=""))
 
@@ -97,8 +135,11 @@ def actions_router(
         minutes = body.valid_for_minutes if body else LinkRequest().valid_for_minutes
         expires_at = utc_now() + timedelta(minutes=minutes)
         minted = {
-            verb: f"{links.public_url}/v1/actions/"
-            + sign_action(links.secret, SignedAction(ticket_id, verb, staff.person, expires_at))
+            verb: action_url(
+                links.public_url,
+                links.console_url,
+                sign_action(links.secret, SignedAction(ticket_id, verb, staff.person, expires_at)),
+            )
             for verb in ("acknowledge", "resolve")
         }
         return {"expires_at": expires_at, **minted}

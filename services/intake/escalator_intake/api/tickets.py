@@ -43,6 +43,7 @@ class TicketQuery(BaseModel):
     tier: list[str] = Field(default_factory=list)
     assignee: list[str] = Field(default_factory=list)
     integration: list[str] = Field(default_factory=list)
+    team: list[str] = Field(default_factory=list)
     dedup_key: str | None = None
     opened_after: datetime | None = None
     opened_before: datetime | None = None
@@ -106,6 +107,7 @@ def tickets_router(
             tier=query.tier,
             assignee=query.assignee,
             integration=query.integration,
+            team=query.team,
             dedup_key=query.dedup_key,
             opened_after=query.opened_after,
             opened_before=query.opened_before,

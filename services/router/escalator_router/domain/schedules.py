@@ -116,6 +116,11 @@ def coverage_gaps(schedule: Schedule, start: datetime, end: datetime) -> list[Sh
     return [shift for shift in final_shifts(schedule, start, end) if shift.person is None]
 
 
+def override_span(override: Override, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The override's start and end as UTC instants (naive times read in `zone`)."""
+    return _at(override.start, zone), _at(override.end, zone)
+
+
 def _answer(schedule: Schedule, zone: ZoneInfo, at: datetime, wall: datetime) -> _Answer:
     index, shift = None, 0
     for candidate in range(len(schedule.layers) - 1, -1, -1):
@@ -158,7 +163,7 @@ def _until(
             walls.append(edge)
     edges = [to_instant(min(walls), zone)] if walls else []
     for override in schedule.overrides:
-        edges += [e for e in (_at(override.start, zone), _at(override.end, zone)) if e > at]
+        edges += [e for e in override_span(override, zone) if e > at]
     return min(edges, default=None)
 
 
@@ -177,8 +182,7 @@ def _boundaries(
             if first < edge <= last:
                 yield to_instant(edge, zone)
     for override in schedule.overrides:
-        yield _at(override.start, zone)
-        yield _at(override.end, zone)
+        yield from override_span(override, zone)
 
 
 def _backup_schedule(schedule_id: str, schedules: Mapping[str, Schedule] | None) -> Schedule:

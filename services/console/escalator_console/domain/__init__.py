@@ -1,0 +1,1 @@
+"""Pure logic behind the pages: SLA rings, queue order and filters, local times, timelines."""
