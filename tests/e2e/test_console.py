@@ -14,6 +14,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from escalator_intake.ticket_queries import QUEUE_COLUMNS
 from tests.e2e.browser import (
     DESKTOP,
     PHONE,
@@ -287,3 +288,19 @@ def _links(system: RunningSystem, ticket_id: str) -> dict[str, Any]:
 
 def _label_pattern(metric: str) -> re.Pattern[str]:
     return re.compile(rf"^{metric} SLA \d+% used")
+
+
+def test_the_queue_listing_gives_only_queue_columns_and_bigger_pages(
+    system: RunningSystem,
+) -> None:
+    ticket_id = system.post_alert({"title": _title(), "severity": "major"})
+    system.wait_for_ticket(ticket_id, until="TicketRouted")
+    headers = {"Authorization": "Bearer dev-staff-token-carol"}
+    with system.intake as client:
+        queue = client.get("/v1/tickets", params={"view": "queue", "limit": 2000}, headers=headers)
+        full = client.get("/v1/tickets", params={"limit": 600}, headers=headers)
+    assert queue.status_code == 200, queue.text
+    row = next(t for t in queue.json()["tickets"] if t["id"] == ticket_id)
+    assert set(row) == {*QUEUE_COLUMNS, "reference"}
+    assert full.status_code == 422
+    assert full.json()["error"] == "limit_too_large"

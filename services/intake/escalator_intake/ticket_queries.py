@@ -56,11 +56,36 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raise BadCursorError("cursor: not a cursor this API returned") from exc
 
 
+# What a queue shows of each ticket (GET /v1/tickets?view=queue).
+QUEUE_COLUMNS = (
+    "id",
+    "number",
+    "client_id",
+    "title",
+    "status",
+    "priority",
+    "severity",
+    "tier",
+    "team",
+    "assignee",
+    "acknowledged_by",
+    "hold_reason",
+    "opened_at",
+    "alert_count",
+)
+
+
 async def list_tickets(
-    session: AsyncSession, wanted: TicketFilter, limit: int, cursor: str | None
+    session: AsyncSession,
+    wanted: TicketFilter,
+    limit: int,
+    cursor: str | None,
+    queue_view: bool = False,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of tickets and the cursor of the next page (None at the end)."""
-    statement = _filtered(select(tickets), wanted)
+    """One page of tickets and the cursor of the next page (None at the end); with
+    `queue_view`, only QUEUE_COLUMNS of each."""
+    columns = [tickets.c[name] for name in QUEUE_COLUMNS] if queue_view else [tickets]
+    statement = _filtered(select(*columns), wanted)
     if cursor:
         opened_at, ticket_id = decode_cursor(cursor)
         statement = statement.where(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Literal
 
 RingState = Literal["ok", "warning", "breached", "paused"]
@@ -36,13 +37,13 @@ class Ring:
         """The share used as a whole percentage (what the ring's label says)."""
         return round(self.used * 100)
 
-    @property
+    @cached_property
     def left(self) -> str:
         """Time left (or over) in words a person reads at a glance: '1h 05m left'."""
         spoken = spoken_duration(abs(self.remaining_seconds))
         return f"{spoken} over" if self.remaining_seconds < 0 else f"{spoken} left"
 
-    @property
+    @cached_property
     def label(self) -> str:
         """What a screen reader says for the ring."""
         metric = metric_name(self.metric)

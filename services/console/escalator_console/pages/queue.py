@@ -25,7 +25,8 @@ from escalator_console.pages.identity import Identities, Identity, expect_ok
 from escalator_console.pages.rendering import Pages
 from escalator_shared.config import EscalatorConfig
 
-PAGE_SIZE = 500  # the most GET /v1/tickets and GET /v1/clocks take at once
+TICKET_PAGE = 2000  # the most GET /v1/tickets?view=queue answers at once
+CLOCK_PAGE = 500  # the most tickets GET /v1/clocks takes at once
 
 
 class QueueReader:
@@ -42,7 +43,11 @@ class QueueReader:
         tickets: list[dict[str, Any]] = []
         cursor: str | None = None
         while True:
-            params: dict[str, Any] = {**query, "limit": str(min(PAGE_SIZE, self._limit))}
+            params: dict[str, Any] = {
+                **query,
+                "view": "queue",
+                "limit": str(min(TICKET_PAGE, self._limit)),
+            }
             if cursor:
                 params["cursor"] = cursor
             page = expect_ok(
@@ -58,7 +63,7 @@ class QueueReader:
     async def _clocks(
         self, viewer: Viewer, ticket_ids: list[str]
     ) -> dict[str, list[dict[str, Any]]]:
-        chunks = [ticket_ids[i : i + PAGE_SIZE] for i in range(0, len(ticket_ids), PAGE_SIZE)]
+        chunks = [ticket_ids[i : i + CLOCK_PAGE] for i in range(0, len(ticket_ids), CLOCK_PAGE)]
         answers = await asyncio.gather(
             *(
                 self._backends.get("sla-timer", "/v1/clocks", viewer, {"ticket_id": chunk})

@@ -68,9 +68,10 @@ def ticket_routes(
         return pages.render(request, "ticket.html", context)
 
     @router.get("/tickets/{ticket_id}/live")
-    async def live_parts(request: Request, ticket_id: str) -> Response:
-        """The header, clocks and timeline again, for the page's live refresh."""
-        return pages.render(request, "ticket_live.html", await load(request, ticket_id))
+    async def live_parts(request: Request, ticket_id: str, part: str = "body") -> Response:
+        """The header (`part=head`) or the clocks and timeline again, for the live refresh."""
+        context = await load(request, ticket_id, part="head" if part == "head" else "body")
+        return pages.render(request, "ticket_live.html", context)
 
     return router
 

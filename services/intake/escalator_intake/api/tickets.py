@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,6 +26,7 @@ from escalator_shared.access import Permission, Principal
 from escalator_shared.config import EscalatorConfig
 from escalator_shared.http.auth import authorize, hidden
 from escalator_shared.http.errors import ApiError
+from escalator_shared.http.fast_json import json_response
 from escalator_shared.priority import Level
 from escalator_shared.storage_text import StoredText
 
@@ -47,8 +48,13 @@ class TicketQuery(BaseModel):
     dedup_key: str | None = None
     opened_after: datetime | None = None
     opened_before: datetime | None = None
-    limit: int = Field(default=50, ge=1, le=500)
+    limit: int = Field(
+        default=50, ge=1, le=2000, description="At most 500, or 2,000 with view=queue."
+    )
     cursor: str | None = None
+    view: Literal["full", "queue"] = Field(
+        default="full", description="'queue': only the columns a queue shows, up to 2,000 a page."
+    )
 
 
 class ReasonRequest(BaseModel):
@@ -84,6 +90,9 @@ class ResolveRequest(BaseModel):
     resolution: StoredText = Field(default="", max_length=10_000, description="What fixed it.")
 
 
+FULL_PAGE_LIMIT = 500
+
+
 def tickets_router(
     config: EscalatorConfig,
     session_factory: async_sessionmaker[AsyncSession],
@@ -93,13 +102,15 @@ def tickets_router(
     router = APIRouter(tags=["tickets"])
 
     @router.get("/v1/tickets")
-    async def list_tickets(
-        request: Request, query: Annotated[TicketQuery, Query()]
-    ) -> dict[str, Any]:
+    async def list_tickets(request: Request, query: Annotated[TicketQuery, Query()]) -> Response:
         principal = authorize(config, request, Permission.READ)
+        if query.view == "full" and query.limit > FULL_PAGE_LIMIT:
+            raise ApiError(
+                422, "limit_too_large", f"limit: at most {FULL_PAGE_LIMIT} (2,000 with view=queue)"
+            )
         clients = principal.client_filter(query.client)
         if clients == []:
-            return {"tickets": [], "next_cursor": None}
+            return json_response({"tickets": [], "next_cursor": None})
         wanted = TicketFilter(
             client=clients or [],
             status=query.status,
@@ -115,13 +126,17 @@ def tickets_router(
         try:
             async with session_factory() as session:
                 page, next_cursor = await ticket_queries.list_tickets(
-                    session, wanted, query.limit, query.cursor
+                    session,
+                    wanted,
+                    query.limit,
+                    query.cursor,
+                    queue_view=query.view == "queue" and not principal.is_contact,
                 )
         except ticket_queries.BadCursorError as exc:
             raise ApiError(400, "invalid_cursor", str(exc)) from exc
         if principal.is_contact:
             page = [customer_ticket(ticket) for ticket in page]
-        return {"tickets": page, "next_cursor": next_cursor}
+        return json_response({"tickets": page, "next_cursor": next_cursor})
 
     @router.get("/v1/tickets/{ticket_id}")
     async def get_ticket(ticket_id: str, request: Request) -> dict[str, Any]:

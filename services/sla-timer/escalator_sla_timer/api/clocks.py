@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +16,7 @@ from escalator_shared.config import EscalatorConfig
 from escalator_shared.events import utc_now
 from escalator_shared.http.auth import authorize, hidden_looked_up
 from escalator_shared.http.errors import ApiError
+from escalator_shared.http.fast_json import json_response
 from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
@@ -114,9 +115,7 @@ def clocks_router(
         return {"ticket_id": ticket_id, "as_of": now, "clocks": views}
 
     @api.get("/v1/clocks")
-    async def live_clocks(
-        request: Request, query: Annotated[LiveClockQuery, Query()]
-    ) -> dict[str, Any]:
+    async def live_clocks(request: Request, query: Annotated[LiveClockQuery, Query()]) -> Response:
         """The running and paused clocks of up to 500 tickets, by ticket (figures in business
         time, no logs): a queue's SLA rings. Tickets the caller does not see are left out."""
         principal = authorize(config, request, Permission.READ)
@@ -141,7 +140,7 @@ def clocks_router(
             by_ticket.setdefault(row.ticket_id, []).append(
                 {"id": stored.id, "metric": stored.metric, **figures}
             )
-        return {"as_of": now, "tickets": by_ticket}
+        return json_response({"as_of": now, "tickets": by_ticket})
 
     @api.put("/v1/tickets/{ticket_id}/clocks/{clock_id}/due")
     async def set_due(
