@@ -110,6 +110,8 @@ def test_a_new_alert_appears_in_the_open_queue_within_5_seconds(
     seen_after = time.monotonic() - posted_at
     assert seen_after < 5.0
     assert page.evaluate("() => window.__notReloaded === true"), "the page was reloaded"
+    # Viewing the queue kept the session alive (intake's POST /v1/session/refresh answered).
+    assert "escalator_refreshed" in {c["name"] for c in page.context.cookies()}
     # The row carries what a technician decides on: reference, client, priority, tier, ring.
     expect(row).to_contain_text("TKT-")
     expect(row).to_contain_text("ACME Manufacturing")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from escalator_console.backends import segment
 from escalator_console.domain.local_time import age, full, local, zone_named
 from escalator_console.domain.queue_view import QueueFilter, queue_filter, queue_rows
 from escalator_console.domain.shift_bars import day_marks, shift_bars
@@ -185,3 +186,11 @@ def test_the_explain_form_reads_labels_and_error_codes() -> None:
     assert bad == "labels line 1: write it as key=value"
     _, missing = alert_of(Form({"title": ["x"]}))
     assert missing == "choose a client"
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [("TKT-1001", "TKT-1001"), ("../me", "..%2Fme"), ("..", "%2E%2E"), ("a?b#c", "a%3Fb%23c")],
+)
+def test_what_the_browser_sends_stays_one_backend_path_segment(value: str, encoded: str) -> None:
+    assert segment(value) == encoded

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -62,6 +63,14 @@ class Answer:
             if isinstance(detail, list) and detail and isinstance(detail[0], dict):
                 return str(detail[0].get("msg", detail[0]))
         return self.text[:300] or f"HTTP {self.status}"
+
+
+def segment(value: str) -> str:
+    """A path segment of a backend URL from what the browser sent: percent-encoded, so a
+    ticket id such as `../me` stays one segment and cannot reach another endpoint."""
+    if value in ("", ".", ".."):
+        return "%2E" * len(value) or "%20"
+    return quote(value, safe="")
 
 
 class BackendUnavailableError(Exception):

@@ -19,6 +19,7 @@ from escalator_console.backends import Backends, BackendUnavailableError
 from escalator_console.pages.escalation import escalation_routes
 from escalator_console.pages.explain import explain_routes
 from escalator_console.pages.identity import Identities, sign_in_location
+from escalator_console.pages.keep_alive import KeepAlive
 from escalator_console.pages.on_call import on_call_routes
 from escalator_console.pages.one_click import one_click_routes
 from escalator_console.pages.queue import QueueReader, queue_routes
@@ -53,6 +54,7 @@ def create_app(settings: ConsoleSettings, config: EscalatorConfig) -> ASGIApp:
     pages = Pages(settings.refresh_seconds)
     identities = Identities(config, backends)
     metrics = ServiceMetrics.create(settings.service_name)
+    keep_alive = KeepAlive(backends)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -69,8 +71,10 @@ def create_app(settings: ConsoleSettings, config: EscalatorConfig) -> ASGIApp:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for routes in (
         sign_in_routes(pages, backends),
-        queue_routes(config, pages, identities, QueueReader(backends, settings.queue_limit)),
-        ticket_routes(config, pages, identities, backends),
+        queue_routes(
+            config, pages, identities, QueueReader(backends, settings.queue_limit), keep_alive
+        ),
+        ticket_routes(config, pages, identities, backends, keep_alive),
         ticket_action_routes(backends),
         on_call_routes(config, pages, identities, backends),
         escalation_routes(config, pages, identities, backends, settings.dot_command),

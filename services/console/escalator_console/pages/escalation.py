@@ -8,7 +8,7 @@ import hashlib
 
 from fastapi import APIRouter, Request, Response
 
-from escalator_console.backends import Backends
+from escalator_console.backends import Backends, segment
 from escalator_console.pages.identity import Identities, expect_ok
 from escalator_console.pages.rendering import SECURITY_HEADERS, PageError, Pages
 from escalator_shared.config import EscalatorConfig
@@ -77,7 +77,7 @@ def escalation_routes(
     @router.get("/escalation/{client_id}.svg")
     async def drawing(request: Request, client_id: str) -> Response:
         me = await identities.me(request)
-        path = f"/v1/clients/{client_id}/escalation-diagram"
+        path = f"/v1/clients/{segment(client_id)}/escalation-diagram"
         answer = await backends.get("router", path, me.viewer, {"format": "dot"})
         if not answer.ok:
             expect_ok(answer, "the escalation path")
@@ -87,7 +87,7 @@ def escalation_routes(
     @router.get("/escalation/{client_id}")
     async def client_path(request: Request, client_id: str) -> Response:
         me = await identities.me(request)
-        path = f"/v1/clients/{client_id}/escalation-diagram"
+        path = f"/v1/clients/{segment(client_id)}/escalation-diagram"
         answer = await backends.get("router", path, me.viewer)
         if not answer.ok:
             expect_ok(answer, "the escalation path")

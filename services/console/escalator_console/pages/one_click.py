@@ -5,11 +5,10 @@ mail scanners open every link; the button posts, and the signed link is the auth
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 
-from escalator_console.backends import Backends
+from escalator_console.backends import Backends, segment
 from escalator_console.domain.local_time import zone_named
 from escalator_console.pages.identity import ZONE_COOKIE, expect_ok, viewer_of
 from escalator_console.pages.rendering import Pages
@@ -24,7 +23,7 @@ def one_click_routes(config: EscalatorConfig, pages: Pages, backends: Backends) 
     people = {p.id: p for p in config.people}
 
     async def context(request: Request, token: str) -> dict[str, Any]:
-        path = f"/v1/actions/{quote(token, safe='')}/preview"
+        path = f"/v1/actions/{segment(token)}/preview"
         preview = expect_ok(await backends.get("intake", path, viewer_of(request)), "the link")
         person = people.get(preview["person"])
         zone = zone_named(request.cookies.get(ZONE_COOKIE), person.time_zone if person else "UTC")
@@ -52,7 +51,7 @@ def one_click_routes(config: EscalatorConfig, pages: Pages, backends: Backends) 
     @router.post("/actions/{token}")
     async def act(request: Request, token: str) -> Response:
         values = await context(request, token)
-        path = f"/v1/actions/{quote(token, safe='')}"
+        path = f"/v1/actions/{segment(token)}"
         answer = await backends.post("intake", path, viewer_of(request))
         values["outcome"] = {"ok": answer.ok, "message": answer.message if not answer.ok else ""}
         return pages.render(request, "one_click.html", values, status=answer.status)

@@ -22,6 +22,7 @@ from escalator_console.domain.queue_view import (
     queue_rows,
 )
 from escalator_console.pages.identity import Identities, Identity, expect_ok
+from escalator_console.pages.keep_alive import KeepAlive
 from escalator_console.pages.rendering import Pages
 from escalator_shared.config import EscalatorConfig
 
@@ -77,7 +78,11 @@ class QueueReader:
 
 
 def queue_routes(
-    config: EscalatorConfig, pages: Pages, identities: Identities, reader: QueueReader
+    config: EscalatorConfig,
+    pages: Pages,
+    identities: Identities,
+    reader: QueueReader,
+    keep_alive: KeepAlive,
 ) -> APIRouter:
     """GET /, /queue and /queue/rows."""
     router = APIRouter()
@@ -116,11 +121,15 @@ def queue_routes(
     @router.get("/queue")
     async def queue(request: Request) -> Response:
         _, _, context = await load(request)
-        return pages.render(request, "queue.html", context)
+        response = pages.render(request, "queue.html", context)
+        await keep_alive.touch(request, response)
+        return response
 
     @router.get("/queue/rows")
     async def rows(request: Request) -> Response:
         _, _, context = await load(request)
-        return pages.render(request, "queue_rows.html", context)
+        response = pages.render(request, "queue_rows.html", context)
+        await keep_alive.touch(request, response)
+        return response
 
     return router

@@ -8,17 +8,22 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from escalator_console.backends import Answer, Backends
+from escalator_console.backends import Answer, Backends, segment
 from escalator_console.domain.sla_ring import ring_for
 from escalator_console.domain.timeline_view import timeline_entries
 from escalator_console.pages.identity import Identities, expect_ok
+from escalator_console.pages.keep_alive import KeepAlive
 from escalator_console.pages.rendering import Pages
 from escalator_console.pages.ticket_actions import ACTIONS, HOLD_REASONS, LEVELS
 from escalator_shared.config import EscalatorConfig
 
 
 def ticket_routes(
-    config: EscalatorConfig, pages: Pages, identities: Identities, backends: Backends
+    config: EscalatorConfig,
+    pages: Pages,
+    identities: Identities,
+    backends: Backends,
+    keep_alive: KeepAlive,
 ) -> APIRouter:
     """GET /tickets/{id} (its id, TKT reference, or the id of one of its alerts)."""
     router = APIRouter()
@@ -30,11 +35,12 @@ def ticket_routes(
     async def load(request: Request, ticket_id: str, **values: Any) -> dict[str, Any]:
         me = await identities.me(request)
         ticket = expect_ok(
-            await backends.get("intake", f"/v1/tickets/{ticket_id}", me.viewer), "the ticket"
+            await backends.get("intake", f"/v1/tickets/{segment(ticket_id)}", me.viewer),
+            "the ticket",
         )
         internal_id = str(ticket["id"])
         clocks, cases, deliveries = await asyncio.gather(
-            backends.get("sla-timer", f"/v1/tickets/{internal_id}/clocks", me.viewer),
+            backends.get("sla-timer", f"/v1/tickets/{segment(internal_id)}/clocks", me.viewer),
             backends.get(
                 "vendor-gateway", "/v1/vendor-cases", me.viewer, {"ticket_id": internal_id}
             ),
@@ -65,13 +71,17 @@ def ticket_routes(
         request: Request, ticket_id: str, done: str = "", problem: str = ""
     ) -> Response:
         context = await load(request, ticket_id, done=ACTIONS.get(done, ""), problem=problem[:500])
-        return pages.render(request, "ticket.html", context)
+        response = pages.render(request, "ticket.html", context)
+        await keep_alive.touch(request, response)
+        return response
 
     @router.get("/tickets/{ticket_id}/live")
     async def live_parts(request: Request, ticket_id: str, part: str = "body") -> Response:
         """The header (`part=head`) or the clocks and timeline again, for the live refresh."""
         context = await load(request, ticket_id, part="head" if part == "head" else "body")
-        return pages.render(request, "ticket_live.html", context)
+        response = pages.render(request, "ticket_live.html", context)
+        await keep_alive.touch(request, response)
+        return response
 
     return router
 

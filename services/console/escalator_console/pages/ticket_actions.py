@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from escalator_console.backends import Answer, Backends, Viewer
+from escalator_console.backends import Answer, Backends, Viewer, segment
 from escalator_console.pages.forms import Form, form_of
 from escalator_console.pages.identity import viewer_of
 from escalator_console.pages.rendering import PageError
@@ -40,7 +40,9 @@ Act = Callable[[Backends, Viewer, str, Form], Awaitable[Answer]]
 
 def _intake(path: str, body: Callable[[Form], dict[str, object]]) -> Act:
     async def act(backends: Backends, viewer: Viewer, ticket_id: str, form: Form) -> Answer:
-        return await backends.post("intake", f"/v1/tickets/{ticket_id}/{path}", viewer, body(form))
+        return await backends.post(
+            "intake", f"/v1/tickets/{segment(ticket_id)}/{path}", viewer, body(form)
+        )
 
     return act
 
@@ -48,17 +50,17 @@ def _intake(path: str, body: Callable[[Form], dict[str, object]]) -> Act:
 async def _engage(backends: Backends, viewer: Viewer, ticket_id: str, form: Form) -> Answer:
     body = {"vendor": form.get("vendor"), "note": form.get("note")}
     return await backends.post(
-        "vendor-gateway", f"/v1/tickets/{ticket_id}/vendor-cases", viewer, body
+        "vendor-gateway", f"/v1/tickets/{segment(ticket_id)}/vendor-cases", viewer, body
     )
 
 
 async def _vendor_data(backends: Backends, viewer: Viewer, ticket_id: str, form: Form) -> Answer:
-    path = f"/v1/vendor-cases/{ticket_id}/{quote(form.get('vendor'), safe='')}/data"
+    path = f"/v1/vendor-cases/{segment(ticket_id)}/{segment(form.get('vendor'))}/data"
     return await backends.post("vendor-gateway", path, viewer, {"values": form.pairs("values")})
 
 
 async def _phone_case(backends: Backends, viewer: Viewer, ticket_id: str, form: Form) -> Answer:
-    path = f"/v1/vendor-cases/{ticket_id}/{quote(form.get('vendor'), safe='')}/opened"
+    path = f"/v1/vendor-cases/{segment(ticket_id)}/{segment(form.get('vendor'))}/opened"
     body = {"case_reference": form.get("case_reference")}
     return await backends.post("vendor-gateway", path, viewer, body)
 
