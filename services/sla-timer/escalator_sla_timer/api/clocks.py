@@ -21,7 +21,7 @@ from escalator_shared.storage_text import StoredText
 from escalator_sla_timer.clock_commands import ClockCommands, ClockNotFoundError
 from escalator_sla_timer.clock_rows import from_row
 from escalator_sla_timer.domain.clock import ClockState
-from escalator_sla_timer.domain.clock_view import LogEntry, clock_view
+from escalator_sla_timer.domain.clock_view import LogEntry, clock_view, ring_figures
 from escalator_sla_timer.domain.plans import CalendarBook
 from escalator_sla_timer.tables import clock_log, clocks
 
@@ -35,14 +35,20 @@ class LiveClockQuery(BaseModel):
 
 
 _LIVE = (ClockState.RUNNING.value, ClockState.PAUSED.value)
-_QUEUE_FIGURES = (
+# What a queue's ring needs of a live clock (GET /v1/clocks).
+_RING_COLUMNS = (
+    "id",
+    "ticket_id",
+    "client_id",
+    "metric",
+    "calendar",
     "state",
-    "target_seconds",
-    "elapsed_seconds",
-    "remaining_seconds",
+    "target",
+    "elapsed",
+    "running_since",
     "due_at",
-    "breached",
-    "warned_percent",
+    "breached_at",
+    "warned",
 )
 
 
@@ -122,7 +128,7 @@ def clocks_router(
         async with sessions() as session:
             rows = (
                 await session.execute(
-                    select(clocks)
+                    select(*(clocks.c[name] for name in _RING_COLUMNS))
                     .where(clocks.c.ticket_id.in_(query.ticket_id), clocks.c.state.in_(_LIVE))
                     .order_by(clocks.c.started_at, clocks.c.metric)
                 )
@@ -134,11 +140,9 @@ def clocks_router(
                 continue
             if principal.is_contact and row.metric not in CUSTOMER_CLOCK_METRICS:
                 continue
-            stored = from_row(row)
-            view = clock_view(stored.clock, calendars.get(stored.calendar), [], now)
-            figures = {k: view[k] for k in _QUEUE_FIGURES}
+            figures = ring_figures(row, calendars.get(row.calendar), now)
             by_ticket.setdefault(row.ticket_id, []).append(
-                {"id": stored.id, "metric": stored.metric, **figures}
+                {"id": row.id, "metric": row.metric, **figures}
             )
         return json_response({"as_of": now, "tickets": by_ticket})
 

@@ -64,9 +64,7 @@ class Clock:
 
     def elapsed_at(self, now: datetime, calendar: Calendar) -> timedelta:
         """Business time used by `now`."""
-        if self.state is ClockState.RUNNING and self.running_since is not None:
-            return self.elapsed + calendar.business_time(self.running_since, now)
-        return self.elapsed
+        return elapsed_by(self.state, self.elapsed, self.running_since, now, calendar)
 
     def remaining_at(self, now: datetime, calendar: Calendar) -> timedelta:
         """Business time left by `now` (negative once overdue)."""
@@ -181,3 +179,17 @@ def _running_from(clock: Clock, at: datetime, calendar: Calendar) -> Clock:
     else:
         due_at = at
     return replace(clock, running_since=at, due_at=due_at)
+
+
+def elapsed_by(
+    state: ClockState,
+    elapsed: timedelta,
+    running_since: datetime | None,
+    now: datetime,
+    calendar: Calendar,
+) -> timedelta:
+    """Business time a clock in `state` has used by `now`: what it had, plus the business time
+    since it last started running."""
+    if state is ClockState.RUNNING and running_since is not None:
+        return elapsed + calendar.business_time(running_since, now)
+    return elapsed

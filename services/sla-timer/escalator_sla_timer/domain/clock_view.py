@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from escalator_sla_timer.domain.clock import Calendar, Clock, ClockState
+from escalator_sla_timer.domain.clock import Calendar, Clock, ClockState, elapsed_by
 
 _PAUSE_ENDS = frozenset({"resumed", "cancelled", "fulfilled"})
 
@@ -54,4 +54,40 @@ def clock_view(
         "warned_percent": clock.warned or None,
         "paused_intervals": paused_intervals(log),
         "log": [{"kind": e.kind, "at": e.at, **e.detail} for e in log],
+    }
+
+
+class RingColumns(Protocol):
+    """The stored columns of a live clock a ring is drawn from (a `clocks` row)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def target(self) -> timedelta: ...
+    @property
+    def elapsed(self) -> timedelta: ...
+    @property
+    def running_since(self) -> datetime | None: ...
+    @property
+    def due_at(self) -> datetime: ...
+    @property
+    def breached_at(self) -> datetime | None: ...
+    @property
+    def warned(self) -> int: ...
+
+
+def ring_figures(row: RingColumns, calendar: Calendar, now: datetime) -> dict[str, Any]:
+    """A live clock's figures for a queue's ring (GET /v1/clocks), straight from its stored
+    columns: what `clock_view` says of them, without building the clock."""
+    state = ClockState(row.state)
+    used = elapsed_by(state, row.elapsed, row.running_since, now, calendar)
+    paused_unbreached = state is ClockState.PAUSED and row.breached_at is None
+    return {
+        "state": row.state,
+        "target_seconds": row.target.total_seconds(),
+        "elapsed_seconds": used.total_seconds(),
+        "remaining_seconds": (row.target - used).total_seconds(),
+        "due_at": None if paused_unbreached else row.due_at,
+        "breached": row.breached_at is not None,
+        "warned_percent": row.warned or None,
     }
