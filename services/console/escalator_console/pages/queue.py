@@ -15,14 +15,14 @@ from escalator_console.domain.queue_view import (
     OPEN_STATUSES,
     PRIORITIES,
     SCOPES,
-    QueueFilter,
     QueueRow,
     Scope,
     queue_filter,
     queue_rows,
 )
-from escalator_console.pages.identity import Identities, Identity, expect_ok
+from escalator_console.pages.identity import Identities, expect_ok
 from escalator_console.pages.keep_alive import KeepAlive
+from escalator_console.pages.names import names_of
 from escalator_console.pages.rendering import Pages
 from escalator_shared.config import EscalatorConfig
 
@@ -86,17 +86,16 @@ def queue_routes(
 ) -> APIRouter:
     """GET /, /queue and /queue/rows."""
     router = APIRouter()
-    clients = {c.id: c.name for c in config.clients}
-    tiers = {t.id: t.name for t in config.tiers}
-    people = {p.id: p.name for p in config.people}
+    names = names_of(config)
+    clients = names.clients
 
-    async def load(request: Request) -> tuple[Identity, QueueFilter, dict[str, Any]]:
+    async def load(request: Request) -> dict[str, Any]:
         me = await identities.me(request)
         params = {k: request.query_params.getlist(k) for k in request.query_params}
         default: Scope = "mine" if me.person and not me.is_manager else "all"
         wanted = queue_filter(params, default)
         rows, more = await reader.rows(me.viewer, wanted.ticket_query(me.person, me.teams))
-        context = identities.context(
+        return identities.context(
             me,
             rows=rows,
             more=more,
@@ -106,13 +105,12 @@ def queue_routes(
             visible_clients={
                 k: v for k, v in clients.items() if me.clients is None or k in me.clients
             },
-            tiers=tiers,
-            people=people,
+            tiers=names.tiers,
+            people=names.people,
             scopes=SCOPES,
             priorities=PRIORITIES,
             statuses=OPEN_STATUSES,
         )
-        return me, wanted, context
 
     @router.get("/")
     async def home() -> Response:
@@ -120,15 +118,13 @@ def queue_routes(
 
     @router.get("/queue")
     async def queue(request: Request) -> Response:
-        _, _, context = await load(request)
-        response = pages.render(request, "queue.html", context)
+        response = pages.render(request, "queue.html", await load(request))
         await keep_alive.touch(request, response)
         return response
 
     @router.get("/queue/rows")
     async def rows(request: Request) -> Response:
-        _, _, context = await load(request)
-        response = pages.render(request, "queue_rows.html", context)
+        response = pages.render(request, "queue_rows.html", await load(request))
         await keep_alive.touch(request, response)
         return response
 

@@ -13,6 +13,7 @@ from escalator_console.domain.sla_ring import ring_for
 from escalator_console.domain.timeline_view import timeline_entries
 from escalator_console.pages.identity import Identities, expect_ok
 from escalator_console.pages.keep_alive import KeepAlive
+from escalator_console.pages.names import names_of
 from escalator_console.pages.rendering import Pages
 from escalator_console.pages.ticket_actions import ACTIONS, HOLD_REASONS, LEVELS
 from escalator_shared.config import EscalatorConfig
@@ -27,10 +28,7 @@ def ticket_routes(
 ) -> APIRouter:
     """GET /tickets/{id} (its id, TKT reference, or the id of one of its alerts)."""
     router = APIRouter()
-    clients = {c.id: c.name for c in config.clients}
-    tiers = {t.id: t.name for t in config.tiers}
-    people = {p.id: p.name for p in config.people}
-    vendors = {v.id: v.name for v in config.vendors}
+    names = names_of(config)
 
     async def load(request: Request, ticket_id: str, **values: Any) -> dict[str, Any]:
         me = await identities.me(request)
@@ -56,10 +54,10 @@ def ticket_routes(
             ring=ring_for(live),
             cases=_listed(cases),
             deliveries=_listed(deliveries),
-            clients=clients,
-            tiers=tiers,
-            people=people,
-            vendors=vendors,
+            clients=names.clients,
+            tiers=names.tiers,
+            people=names.people,
+            vendors=names.vendors,
             actions=ACTIONS,
             hold_reasons=HOLD_REASONS,
             levels=LEVELS,
