@@ -48,6 +48,9 @@ def _links(client: httpx.Client, ticket_id: str) -> dict[str, str]:
 
 def _shoot(page: Page, name: str, full_page: bool = True) -> None:
     page.wait_for_load_state("networkidle")
+    status = page.evaluate("() => performance.getEntriesByType('navigation')[0].responseStatus")
+    if status != 200:
+        raise SystemExit(f"{page.url} answered {status}: not photographing it as {name}")
     path = OUT / f"console-{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path.relative_to(REPO)}")  # noqa: T201

@@ -4,7 +4,8 @@ Runs against the system `make up` runs (`make bench-console` starts it). Opens e
 for client acme (one device each, so storms do not group them) until 1,000 are open, signs in
 through the console as a manager (who sees every client), then times GET /queue and the live
 refresh GET /queue/rows: the console's own Server-Timing (request in to headers out, which
-includes the calls to intake and the SLA timer) and the wall time seen by the client.
+includes the calls to intake and the SLA timer), each part it names (every backend call, the
+rendering) and the wall time seen by the client.
 """
 
 from __future__ import annotations
@@ -59,19 +60,48 @@ def fill(client: httpx.Client, wanted: int) -> None:
     print(f"open tickets: {have}")
 
 
-def timed(client: httpx.Client, path: str, rounds: int) -> tuple[list[float], list[float]]:
-    """Server-Timing and wall milliseconds of `rounds` GETs."""
-    server, wall = [], []
+PART = re.compile(r'([a-z-]+);desc="([^"]*)";dur=([0-9.]+)')
+
+
+class Timings:
+    """What the GETs of one path took: the console's total, the wall time, and each part the
+    console's Server-Timing names (its backend calls and rendering)."""
+
+    def __init__(self) -> None:
+        self.server: list[float] = []
+        self.wall: list[float] = []
+        self.parts: dict[str, list[float]] = {}
+
+    def add(self, header: str, wall_ms: float) -> None:
+        """One answer's Server-Timing header and wall time."""
+        found = TIMING.search(header)
+        if found is None:
+            raise SystemExit("no Server-Timing header")
+        self.server.append(float(found.group(1)))
+        self.wall.append(wall_ms)
+        longest: dict[str, float] = {}
+        for name, description, took in PART.findall(header):
+            key = f"{name} {description}"
+            longest[key] = max(longest.get(key, 0.0), float(took))
+        for key, took in longest.items():
+            self.parts.setdefault(key, []).append(took)
+
+
+def timed(client: httpx.Client, path: str, rounds: int) -> Timings:
+    """The timings of `rounds` GETs."""
+    timings = Timings()
     for _ in range(rounds):
         started = time.perf_counter()
         answer = client.get(f"{CONSOLE}{path}")
-        wall.append((time.perf_counter() - started) * 1000)
+        wall = (time.perf_counter() - started) * 1000
         answer.raise_for_status()
-        found = TIMING.search(answer.headers.get("server-timing", ""))
-        if found is None:
-            raise SystemExit(f"{path}: no Server-Timing header")
-        server.append(float(found.group(1)))
-    return server, wall
+        timings.add(answer.headers.get("server-timing", ""), wall)
+    return timings
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile (nearest rank)."""
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
 
 def main() -> int:
@@ -95,13 +125,14 @@ def main() -> int:
         print(f"queue rows rendered: {rows} ({len(first.content) / 1024:.0f} KiB)")
         timed(client, "/queue?scope=all", 3)  # warm-up
         for path in ("/queue?scope=all", "/queue/rows?scope=all"):
-            server, wall = timed(client, path, args.rounds)
+            got = timed(client, path, args.rounds)
             print(
-                f"GET {path}: server p50 {statistics.median(server):.0f} ms, "
-                f"p95 {sorted(server)[int(len(server) * 0.95) - 1]:.0f} ms, "
-                f"max {max(server):.0f} ms; wall p50 {statistics.median(wall):.0f} ms "
-                f"({args.rounds} rounds)"
+                f"GET {path}: server p50 {statistics.median(got.server):.0f} ms, "
+                f"p95 {p95(got.server):.0f} ms, max {max(got.server):.0f} ms; "
+                f"wall p50 {statistics.median(got.wall):.0f} ms ({args.rounds} rounds)"
             )
+            for part, took in got.parts.items():
+                print(f"  {part}: p50 {statistics.median(took):.1f} ms, p95 {p95(took):.1f} ms")
     return 0
 
 

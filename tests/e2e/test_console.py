@@ -118,6 +118,12 @@ def test_a_new_alert_appears_in_the_open_queue_within_5_seconds(
     expect(row).to_contain_text("P2")
     expect(row.locator(".ring")).to_have_attribute("aria-label", _label_pattern("response"))
     assert unlabelled_fields(page) == []
+    # The live refresh says where its time went: each backend call and the rendering.
+    timing = page.request.get(f"{console}/queue/rows?scope=all").headers["server-timing"]
+    assert re.match(r"app;dur=[0-9.]+, ", timing), timing
+    for part in ('intake;desc="GET /v1/tickets"', 'sla-timer;desc="GET /v1/clocks"'):
+        assert part in timing, timing
+    assert re.search(r'render;desc="queue_rows.html";dur=[0-9.]+', timing), timing
 
 
 def test_acknowledging_from_the_ticket_page_stops_the_response_clock(
@@ -171,6 +177,29 @@ def test_notes_and_holds_from_the_ticket_page(
     page.get_by_role("button", name="Resolve").click()
     expect(page.get_by_role("status")).to_have_text("Resolved.")
     expect(page.get_by_role("button", name="Reopen")).to_be_visible()
+
+
+def test_the_ticket_page_says_when_each_repeat_page_is_due(
+    page: Page, console: str, system: RunningSystem
+) -> None:
+    ticket_id = system.post_alert({"title": _title(), "severity": "major"})  # P2: repeats
+    system.wait_for_ticket(ticket_id, until="TicketRouted")
+    sign_in(page, console, "alice", f"/tickets/{ticket_id}")
+    rows = page.locator("#deliveries-h + .table-wrap tr")
+    repeat, first_sent = rows.filter(has_text="repeat 1, due unless"), rows.filter(has_text="sent")
+    for _ in range(20):  # the deliveries table is not live: reload until the notifier sent one
+        if repeat.count() and first_sent.count():
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(repeat.first).to_be_visible()
+    expect(first_sent.first).to_be_visible()
+    # A repeat is listed at the time it is due, five minutes after the first page went out.
+    due = repeat.first.locator("time").get_attribute("title")
+    sent = first_sent.first.locator("time").get_attribute("title")
+    assert due is not None
+    assert sent is not None
+    assert due > sent
 
 
 def test_a_scoped_technician_sees_only_their_clients(

@@ -16,6 +16,8 @@ from escalator_console.domain.sla_ring import metric_name, ring_for, spoken_dura
 from escalator_console.domain.timeline_view import timeline_entries
 from escalator_console.pages.explain import alert_of
 from escalator_console.pages.forms import Form, local_path
+from escalator_console.pages.ring_markup import ring_markup
+from escalator_console.server_timing import header_value, timed
 
 NOW = datetime(2026, 12, 7, 15, 0, tzinfo=UTC)
 
@@ -56,6 +58,18 @@ def test_a_paused_clock_is_shown_only_when_nothing_runs() -> None:
     assert ring_for([paused]).state == "paused"  # type: ignore[union-attr]
     assert ring_for([paused, _clock("resolution", 10, 14400)]).metric == "resolution"  # type: ignore[union-attr]
     assert ring_for([]) is None
+
+
+def test_a_ring_is_drawn_with_its_label_escaped() -> None:
+    ring = ring_for([_clock('ola:<b>"l2"</b>', 900, 1800, warned_percent=50)])
+    drawn = str(ring_markup(ring, 56))
+    assert drawn.startswith('<span class="ring ring-warning" role="img" aria-label="OLA &lt;b&gt;')
+    assert "<b>" not in drawn
+    assert '"l2"' not in drawn
+    assert 'width="56"' in drawn
+    assert 'stroke-dasharray="50 100"' in drawn
+    assert '<span class="ring-left">15m left</span>' in drawn
+    assert str(ring_markup(None)) == '<span class="ring ring-none">no live clock</span>'
 
 
 def test_queue_rows_put_what_breaches_first_on_top() -> None:
@@ -194,3 +208,10 @@ def test_the_explain_form_reads_labels_and_error_codes() -> None:
 )
 def test_what_the_browser_sends_stays_one_backend_path_segment(value: str, encoded: str) -> None:
     assert segment(value) == encoded
+
+
+def test_server_timing_names_each_part_and_keeps_descriptions_quotable() -> None:
+    with timed("intake", "GET /v1/me"):  # outside a request: nothing to record, no error
+        pass
+    value = header_value(12.345, [("intake", 'GET /v1/tickets"\n', 4.25), ("render", "q", 1)])
+    assert value == ('app;dur=12.3, intake;desc="GET /v1/tickets";dur=4.2, render;desc="q";dur=1.0')

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 
+from escalator_console.server_timing import timed
 from escalator_shared.access.sessions import CSRF_HEADER, SESSION_COOKIE
 
 QueryParams = Mapping[str, str | Sequence[str]] | None
@@ -149,9 +150,10 @@ class Backends:
         if viewer.csrf is not None and method != "GET":
             headers[CSRF_HEADER] = viewer.csrf
         try:
-            response = await self._clients[service].request(
-                method, path, params=params, json=json, headers=headers
-            )
+            with timed(service, f"{method} {path}"):
+                response = await self._clients[service].request(
+                    method, path, params=params, json=json, headers=headers
+                )
         except httpx.HTTPError as exc:
             raise BackendUnavailableError(service, type(exc).__name__) from exc
         if response.status_code >= 500:

@@ -15,6 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from escalator_console.domain import local_time
 from escalator_console.domain.sla_ring import metric_name, spoken_duration
+from escalator_console.pages.ring_markup import ring_markup
+from escalator_console.server_timing import timed
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # Scripts and styles only from the console itself; no framing, no inline script.
@@ -62,6 +64,7 @@ class Pages:
         self._env.filters["duration"] = spoken_duration
         self._env.filters["metric"] = metric_name
         self._env.globals["query"] = _query
+        self._env.globals["draw_ring"] = ring_markup
 
     def render(
         self,
@@ -74,16 +77,17 @@ class Pages:
         """The template rendered as a page (or fragment) with the security headers."""
         zone: ZoneInfo = context.get("zone", ZoneInfo("UTC"))
         now: datetime = context["now"]
-        html = self._env.get_template(template).render(
-            {
-                "request_path": request.url.path,
-                "refresh_seconds": self.refresh_seconds,
-                "local": lambda value: local_time.local(value, zone, now),
-                "full": lambda value: local_time.full(value, zone),
-                "age": lambda value: local_time.age(value, now),
-                **context,
-            }
-        )
+        with timed("render", template):
+            html = self._env.get_template(template).render(
+                {
+                    "request_path": request.url.path,
+                    "refresh_seconds": self.refresh_seconds,
+                    "local": lambda value: local_time.local(value, zone, now),
+                    "full": lambda value: local_time.full(value, zone),
+                    "age": lambda value: local_time.age(value, now),
+                    **context,
+                }
+            )
         return HTMLResponse(
             html, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})}
         )
