@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Programs the test suite drives as real peers: from Debian's packages, Prometheus Alertmanager,
-# the Dovecot IMAP server and Chromium for the console's browser tests (installed when missing
-# and running as root); from its Go module,
+# the Dovecot IMAP server, Chromium for the console's browser tests and Prometheus for its
+# promtool (alerting rules and dashboard queries; on a host with systemd the package also
+# starts a Prometheus server on :9090) (installed when missing and running as root); from its Go module,
 # Ory Hydra, the OpenID Connect provider of the single sign-on tests (built into var/tools/ when
 # missing or when deploy/local/oidc-provider/go.mod changed). Otherwise the tests that need one
 # are skipped with a reason saying so. `test-tools.sh bench` instead
@@ -50,6 +51,7 @@ fi
 ensure prometheus-alertmanager "the Alertmanager tests" prometheus-alertmanager alertmanager
 ensure dovecot-imapd "the IMAP tests" dovecot
 ensure chromium "the console's browser tests" chromium chromium-browser
+ensure prometheus "the alerting rule and dashboard query tests" promtool
 if [ ! -d /usr/share/fonts/truetype/dejavu ]; then
   ensure fonts-dejavu-core "readable screenshots" no-such-command-fonts
 fi

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.e2e.conftest import STAFF_TOKEN, RunningSystem
+from tests.e2e.service_metrics import metric_sum
 from tests.harness.isolation import asyncpg_dsn
 from tests.harness.waiting import eventually
 
@@ -139,20 +140,10 @@ def test_an_unacknowledged_p3_climbs_l1_l2_l3_on_schedule(system: RunningSystem)
     view = system.wait_for_ticket(ticket_id, until="EscalationStepReached")
     summaries = [e["summary"] for e in view["timeline"] if e["event"] == "EscalationStepReached"]
     assert summaries[0] == "Escalation step 1 (L1 on call): paged alice (routed)"
-    with httpx.Client(base_url=system.services["router"].url, timeout=10) as client:
-        metrics = client.get("/metrics").text
-    assert (
-        _sample(metrics, 'escalator_escalation_steps_total{reason="not_acknowledged",step="2"') >= 1
-    )
-    assert _sample(metrics, 'escalator_time_to_escalate_seconds_count{step="2"}') >= 1
-
-
-def _sample(exposition: str, prefix: str) -> float:
-    """The value of the first sample whose line starts with `prefix` (0 if none)."""
-    for line in exposition.splitlines():
-        if line.startswith(prefix):
-            return float(line.rsplit(" ", 1)[1])
-    return 0.0
+    router = system.services["router"]
+    reached = "escalator_escalation_steps_total"
+    assert metric_sum(router, reached, reason="not_acknowledged", step="2", client="acme") >= 1
+    assert metric_sum(router, "escalator_time_to_escalate_seconds_count", step="2") >= 1
 
 
 def test_acknowledgement_stops_the_chain(system: RunningSystem) -> None:

@@ -20,6 +20,7 @@ from escalator_intake.api.tickets import tickets_router
 from escalator_intake.api.tokens import tokens_router
 from escalator_intake.api.webhooks import webhook_routes
 from escalator_intake.audit_log import AUDIT_HANDLERS
+from escalator_intake.backlog_gauge import BacklogGauge
 from escalator_intake.email_handlers import EmailHandlers
 from escalator_intake.heartbeats import HeartbeatMonitor
 from escalator_intake.mailboxes.email_metrics import EmailMetrics
@@ -73,6 +74,10 @@ def create_app(settings: IntakeSettings, config: EscalatorConfig) -> ASGIApp:
     monitor = HeartbeatMonitor(config, runtime.unit_of_work)
     if settings.consumers:
         runtime.add_task("heartbeat-monitor", monitor.run, monitor.loop.stop)
+    backlog = BacklogGauge(
+        runtime.session_factory, runtime.metrics.registry, settings.backlog_seconds
+    )
+    runtime.add_task("backlog-gauge", backlog.loop.run, backlog.loop.stop)
     inbox = EmailInbox(runtime.unit_of_work, email_metrics)
     if settings.smtp_listen_port:
         smtp = SmtpListener(

@@ -29,3 +29,8 @@ class IntakeSettings(ServiceSettings):
         description="The client secret the OpenID Connect provider gave (single_sign_on in the "
         "configuration); none for a public client, which PKCE alone protects.",
     )
+    backlog_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        description="How often the open-ticket gauge escalator_tickets_open is counted.",
+    )

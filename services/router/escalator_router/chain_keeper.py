@@ -190,10 +190,11 @@ class ChainKeeper:
                 "seconds_since_start": since_start,
             },
         )
-        labels = {"tier": record.tier, "step": str(reached.step), "reason": reached.reason}
+        index, client = str(reached.step), record.client_id
+        labels = {"tier": record.tier, "step": index, "reason": reached.reason, "client": client}
         uow.after_commit(self._metrics.steps.labels(**labels).inc)
         if reached.step or reached.round:
-            histogram = self._metrics.time_to_escalate.labels(step=str(reached.step))
+            histogram = self._metrics.time_to_escalate.labels(step=index, client=client)
             uow.after_commit(lambda: histogram.observe(since_start))
         await emit(
             EscalationStepReached(

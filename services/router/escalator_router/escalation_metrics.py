@@ -25,21 +25,22 @@ class EscalationMetrics:
         return cls(
             routed=Counter(
                 "escalator_tickets_routed",
-                "Tickets routed, by tier and priority.",
-                ["tier", "priority"],
+                "Tickets routed, by tier, priority and client.",
+                ["tier", "priority", "client"],
                 registry=registry,
             ),
             steps=Counter(
                 "escalator_escalation_steps",
                 "Escalation steps reached (step 0 is the first page), by tier of the ticket, "
-                "step index and reason.",
-                ["tier", "step", "reason"],
+                "step index, reason and client.",
+                ["tier", "step", "reason", "client"],
                 registry=registry,
             ),
             time_to_escalate=Histogram(
                 "escalator_time_to_escalate_seconds",
-                "From the chain's start to reaching a step after the first, by step index.",
-                ["step"],
+                "From the chain's start to reaching a step after the first, by step index and "
+                "client.",
+                ["step", "client"],
                 buckets=_ESCALATION_BUCKETS,
                 registry=registry,
             ),

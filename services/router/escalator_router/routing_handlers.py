@@ -131,7 +131,7 @@ class RoutingHandlers:
     async def _announce(self, ticket: _New) -> None:
         assignment, opened = ticket.assignment, ticket.opened
         routed = self.metrics.routed.labels(
-            tier=assignment.tier, priority=assignment.priority.value
+            tier=assignment.tier, priority=assignment.priority.value, client=ticket.facts.client_id
         )
         ticket.ctx.uow.after_commit(routed.inc)
         await ticket.ctx.emit(assignment.routed(opened.title, drill=opened.drill))

@@ -92,8 +92,9 @@ class ClockKeeper:
         await copy_rows(uow.session, clocks, rows)
         for stored in started:
             self.log(uow, stored, "started", stored.clock.started_at, {})
-        for kind, count in Counter(metric_kind(stored.metric) for stored in started).items():
-            uow.after_commit(partial(self.metrics.started.labels(kind).inc, count))
+        started_by = Counter((metric_kind(s.metric), s.client_id) for s in started)
+        for (kind, client), count in started_by.items():
+            uow.after_commit(partial(self.metrics.started.labels(kind, client).inc, count))
 
     async def start(self, uow: UnitOfWork, emit: Emit, started: Sequence[StoredClock]) -> None:
         """Store new clocks and say each started."""
@@ -176,7 +177,9 @@ class ClockKeeper:
         clock = transitions.stop(stored.clock, at, calendar, outcome)
         await self.save(uow, stored, clock, kind=outcome.value, at=at)
         attainment = "met" if clock.elapsed <= clock.target else "missed"
-        counter = self.metrics.stopped.labels(metric_kind(stored.metric), outcome.value, attainment)
+        counter = self.metrics.stopped.labels(
+            metric_kind(stored.metric), outcome.value, attainment, stored.client_id
+        )
         uow.after_commit(counter.inc)
         await emit(
             SlaClockStopped(

@@ -111,7 +111,8 @@ class ClockTimer:
                 clock_id=stored.id, metric=stored.metric, percent=percent, due_at=clock.due_at
             )
             entry, detail = "warned", {"percent": firing.percent}
-            uow.after_commit(metrics.warnings.labels(kind, str(firing.percent)).inc)
+            warned = metrics.warnings.labels(kind, str(firing.percent), stored.client_id)
+            uow.after_commit(warned.inc)
         elif isinstance(firing, Breached):
             event = SlaBreached(
                 clock_id=stored.id,

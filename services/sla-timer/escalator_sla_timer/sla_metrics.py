@@ -37,21 +37,21 @@ class SlaMetrics:
         return cls(
             started=Counter(
                 "escalator_sla_clocks_started",
-                "Clocks started, by metric.",
-                ["metric"],
+                "Clocks started, by metric and client.",
+                ["metric", "client"],
                 registry=registry,
             ),
             stopped=Counter(
                 "escalator_sla_clocks_stopped",
-                "Clocks stopped, by metric, outcome (fulfilled, cancelled) and whether they "
-                "met their target (met, missed).",
-                ["metric", "outcome", "attainment"],
+                "Clocks stopped, by metric, outcome (fulfilled, cancelled), whether they met "
+                "their target (met, missed) and client.",
+                ["metric", "outcome", "attainment", "client"],
                 registry=registry,
             ),
             warnings=Counter(
                 "escalator_sla_warnings",
-                "Warnings given, by metric and percentage.",
-                ["metric", "percent"],
+                "Warnings given, by metric, percentage and client.",
+                ["metric", "percent", "client"],
                 registry=registry,
             ),
             breaches=Counter(
