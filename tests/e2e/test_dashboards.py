@@ -71,9 +71,7 @@ def _panels() -> Iterator[tuple[str, str]]:
 
 
 def _for_client(query: str, client: str) -> str:
-    for name, value in GRAFANA_VARIABLES.items():
-        query = query.replace(name, value)
-    return query.replace("$client", client)
+    return _as_promql(query.replace("$client", client))
 
 
 def _exported(system: RunningSystem) -> set[str]:

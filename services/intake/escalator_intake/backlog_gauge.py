@@ -19,7 +19,7 @@ from escalator_intake.tables import tickets
 from escalator_shared.polling import PollingLoop
 
 _OPEN_COUNTS = (
-    select(tickets.c.client_id, tickets.c.priority, tickets.c.status, func.count())
+    select(tickets.c.client_id, tickets.c.priority, tickets.c.status, func.count().label("open"))
     .where(tickets.c.status.not_in([s.value for s in ENDED]))
     .group_by(tickets.c.client_id, tickets.c.priority, tickets.c.status)
 )
@@ -49,7 +49,7 @@ class BacklogGauge:
         graph of it ends at zero rather than at its last value)."""
         async with self._sessions() as session:
             rows = (await session.execute(_OPEN_COUNTS)).all()
-        counts = {(r.client_id, r.priority, r.status): r[3] for r in rows}
+        counts = {(r.client_id, r.priority, r.status): r.open for r in rows}
         for labels in self._shown - counts.keys():
             self.gauge.labels(*labels).set(0)
         for labels, count in counts.items():

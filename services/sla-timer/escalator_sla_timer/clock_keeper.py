@@ -28,8 +28,8 @@ from escalator_shared.events import (
 from escalator_sla_timer.clock_rows import StoredClock, from_row, new_row, seconds, state_values
 from escalator_sla_timer.domain import clock as transitions
 from escalator_sla_timer.domain.clock import Clock, ClockState
-from escalator_sla_timer.domain.plans import CalendarBook, ClockPlan
-from escalator_sla_timer.sla_metrics import SlaMetrics, metric_kind
+from escalator_sla_timer.domain.plans import CalendarBook, ClockPlan, metric_kind
+from escalator_sla_timer.sla_metrics import SlaMetrics
 from escalator_sla_timer.tables import clock_log, clocks
 from escalator_sla_timer.ticket_facts import KnownTicket
 

@@ -29,7 +29,7 @@ from escalator_sla_timer.clock_keeper import ClockKeeper
 from escalator_sla_timer.clock_rows import StoredClock, from_row, seconds
 from escalator_sla_timer.domain.clock import Clock
 from escalator_sla_timer.domain.firing import Breached, Firing, Reminded, Warned, fire
-from escalator_sla_timer.sla_metrics import metric_kind
+from escalator_sla_timer.domain.plans import metric_kind
 from escalator_sla_timer.tables import clocks
 
 log = logging.getLogger(__name__)

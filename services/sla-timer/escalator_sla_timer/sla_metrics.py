@@ -10,14 +10,7 @@ from dataclasses import dataclass
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from escalator_sla_timer.domain.plans import OLA_PREFIX
-
 _LAG_BUCKETS = (0.05, 0.1, 0.25, 0.5, 0.75, 1, 2, 5, 10, 30, 60)
-
-
-def metric_kind(metric: str) -> str:
-    """The bounded label for a metric: OLA clocks are `ola` whatever their tier."""
-    return "ola" if metric.startswith(OLA_PREFIX) else metric
 
 
 @dataclass(frozen=True)

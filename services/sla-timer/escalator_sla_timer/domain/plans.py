@@ -64,6 +64,11 @@ def is_ola(metric: str) -> bool:
     return metric.startswith(OLA_PREFIX)
 
 
+def metric_kind(metric: str) -> str:
+    """The metric with every tier's OLA as one kind, `ola` (metrics' labels, report rows)."""
+    return "ola" if is_ola(metric) else metric
+
+
 class CalendarBook:
     """Business calendars by key: '24x7', 'client:<id>' or a configured calendar's id."""
 

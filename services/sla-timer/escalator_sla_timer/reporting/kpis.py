@@ -21,10 +21,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from escalator_sla_timer.domain.plans import metric_kind
 from escalator_sla_timer.reporting.ticket_record import TicketRecord, VendorCaseFacts
-
-OLA_PREFIX = "ola:"
-VENDOR_PREFIX = "vendor_"
 
 
 @dataclass(frozen=True)
@@ -64,8 +62,7 @@ class Attainment:
     @property
     def percent(self) -> float | None:
         """met / (met + missed), as a percentage."""
-        judged = self.met + self.missed
-        return round(100 * self.met / judged, 1) if judged else None
+        return _percent(self.met, self.met + self.missed)
 
 
 @dataclass(frozen=True)
@@ -87,7 +84,7 @@ class Rate:
     @property
     def percent(self) -> float | None:
         """count / of, as a percentage."""
-        return round(100 * self.count / self.of, 1) if self.of else None
+        return _percent(self.count, self.of)
 
 
 @dataclass(frozen=True)
@@ -114,11 +111,6 @@ def durations(seconds: Sequence[float]) -> Durations:
     ordered = sorted(seconds)
     p90 = ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
     return Durations(len(ordered), round(sum(ordered) / len(ordered), 1), p90)
-
-
-def metric_kind(metric: str) -> str:
-    """OLA clocks count as one kind whatever their tier."""
-    return "ola" if metric.startswith(OLA_PREFIX) else metric
 
 
 def day_ends(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date, datetime]]:
@@ -178,3 +170,7 @@ def _vendor_times(
         if reached is not None and case.opened_at is not None:
             waits.append((reached - case.opened_at).total_seconds())
     return {vendor: durations(waits) for vendor, waits in sorted(by_vendor.items())}
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None

@@ -254,31 +254,31 @@ class TicketRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TicketRecord:
         """The record `as_json` wrote."""
-        times = _times
         return cls(
             ticket_id=data["ticket_id"],
             client_id=data["client_id"],
-            opened_at=times(data["opened_at"]),
+            opened_at=_maybe_time(data["opened_at"]),
             priority=data["priority"],
             drill=data["drill"],
             ticket_type=data["ticket_type"],
-            acknowledged_at=times(data["acknowledged_at"]),
-            first_response_at=times(data["first_response_at"]),
+            acknowledged_at=_maybe_time(data["acknowledged_at"]),
+            first_response_at=_maybe_time(data["first_response_at"]),
             spells=tuple(
-                OpenSpell(_time(s["opened_at"]), times(s["resolved_at"])) for s in data["spells"]
+                OpenSpell(_time(spell["opened_at"]), _maybe_time(spell["resolved_at"]))
+                for spell in data["spells"]
             ),
             reopens=data["reopens"],
             tiers=tuple(TierPass(p["tier"], _time(p["at"])) for p in data["tiers"]),
-            chain_started_at=times(data["chain_started_at"]),
+            chain_started_at=_maybe_time(data["chain_started_at"]),
             escalations=tuple(
                 Escalation(**{**e, "at": _time(e["at"])}) for e in data["escalations"]
             ),
             vendor_cases={
                 ref: VendorCaseFacts(
                     c["vendor"],
-                    times(c["opened_at"]),
-                    times(c["acknowledged_at"]),
-                    times(c["resolved_at"]),
+                    _maybe_time(c["opened_at"]),
+                    _maybe_time(c["acknowledged_at"]),
+                    _maybe_time(c["resolved_at"]),
                 )
                 for ref, c in data["vendor_cases"].items()
             },
@@ -306,7 +306,7 @@ def _time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def _times(value: str | None) -> datetime | None:
+def _maybe_time(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
 
