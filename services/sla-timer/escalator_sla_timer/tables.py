@@ -100,3 +100,16 @@ waiting_vendor_cases = Table(
     Column("acknowledged_at", _TS),
     Column("resolved_at", _TS),
 )
+
+# The reporting read model: a ticket's facts (reporting/ticket_record.py) as JSON, with the
+# columns a report's period is chosen by. `resolved_at` is the last resolve, NULL while open.
+report_tickets = Table(
+    "report_tickets",
+    metadata,
+    Column("ticket_id", Text, primary_key=True),
+    Column("client_id", Text, nullable=False),
+    Column("opened_at", _TS),
+    Column("resolved_at", _TS),
+    Column("drill", Boolean, nullable=False, server_default=false()),
+    Column("record", JSONB, nullable=False),
+)

@@ -1,8 +1,9 @@
 """KPIs over ticket records for a period and a slice (clients, priorities, tiers). Pure.
 
 What counts where:
-- per ticket (tickets, SLA/OLA/vendor attainment, first-contact resolution, reopen rate, major
-  outages, dissatisfied customers): the tickets opened in [start, end);
+- per ticket (tickets, SLA/OLA/vendor attainment, time to respond and to resolve (wall clock,
+  opening to the first response and the first resolve), first-contact resolution, reopen rate,
+  major outages, dissatisfied customers): the tickets opened in [start, end);
 - per escalation (escalations per tier, time to escalate): escalations reached in the period,
   under the tier that had the ticket at that moment;
 - per vendor case (response and resolution times): cases opened in the period;
@@ -17,7 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -35,15 +36,18 @@ class ReportSlice:
     clients: frozenset[str] = frozenset()
     priorities: frozenset[str] = frozenset()
     tiers: frozenset[str] = frozenset()
+    teams: frozenset[str] = frozenset()
 
     def holds(self, record: TicketRecord) -> bool:
         """Whether the record is in the slice (whatever the period): not a drill, and of the
-        clients, priorities and tiers asked for (a tier: passed through it)."""
+        clients, priorities, tiers and teams asked for (a tier or team: passed through it)."""
         if record.drill or record.opened_at is None:
             return False
         if self.clients and record.client_id not in self.clients:
             return False
         if self.priorities and record.priority not in self.priorities:
+            return False
+        if self.teams and not any(p.team in self.teams for p in record.tiers):
             return False
         return not self.tiers or any(p.tier in self.tiers for p in record.tiers)
 
@@ -93,6 +97,8 @@ class Kpis:
 
     tickets: int
     attainment: dict[str, Attainment]  # by metric kind: response, resolution, ola, vendor_*
+    time_to_respond: Durations
+    time_to_resolve: Durations
     escalations_per_tier: dict[str, int]
     time_to_escalate: Durations
     vendor_response: dict[str, Durations]  # by vendor: opened to acknowledged
@@ -114,7 +120,8 @@ def durations(seconds: Sequence[float]) -> Durations:
 
 
 def day_ends(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date, datetime]]:
-    """Each local day that begins in [start, end), with the instant it ends (next midnight)."""
+    """Each local day that begins in [start, end), with the instant it ends (the next local
+    midnight, in UTC: arithmetic between times of one zone in Python ignores its DST changes)."""
     days: list[tuple[date, datetime]] = []
     day = start.astimezone(zone).date()
     while True:
@@ -122,7 +129,8 @@ def day_ends(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date,
         if begins >= end:
             return days
         if begins >= start:
-            days.append((day, datetime.combine(day + timedelta(days=1), time(), zone)))
+            ends = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+            days.append((day, ends))
         day += timedelta(days=1)
 
 
@@ -143,6 +151,8 @@ def kpis(records: Iterable[TicketRecord], scope: ReportSlice) -> Kpis:
     return Kpis(
         tickets=len(opened),
         attainment={k: Attainment(c[True], c[False]) for k, c in sorted(judged.items())},
+        time_to_respond=durations(_waits(opened, "first_response_at")),
+        time_to_resolve=durations(_waits(opened, "first_resolved_at")),
         escalations_per_tier=dict(sorted(per_tier.items())),
         time_to_escalate=durations([w for w in waits if w is not None]),
         vendor_response=_vendor_times(cases, "acknowledged_at"),
@@ -158,6 +168,17 @@ def kpis(records: Iterable[TicketRecord], scope: ReportSlice) -> Kpis:
         major_outages=sum(1 for r in opened if r.major_outage),
         dissatisfied=sum(1 for r in opened if r.dissatisfied),
     )
+
+
+def _waits(
+    records: Sequence[TicketRecord], moment: Literal["first_response_at", "first_resolved_at"]
+) -> list[float]:
+    waits = []
+    for record in records:
+        reached = getattr(record, moment)
+        if reached is not None and record.opened_at is not None:
+            waits.append((reached - record.opened_at).total_seconds())
+    return waits
 
 
 def _vendor_times(

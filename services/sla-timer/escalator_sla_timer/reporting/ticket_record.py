@@ -38,10 +38,11 @@ class ClockOutcome:
 
 @dataclass(frozen=True)
 class TierPass:
-    """The ticket reached a tier."""
+    """The ticket reached a tier (and a team within it)."""
 
     tier: str
     at: datetime
+    team: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,11 +116,16 @@ class TicketRecord:
 
     @property
     def resolved_at_first_tier(self) -> bool:
-        """Resolved without leaving its first tier or engaging a vendor (first-contact
-        resolution); False while open."""
-        if self.resolved_at is None or not self.tiers:
+        """Resolved for good the first time, without leaving its first tier or engaging a
+        vendor (first-contact resolution); False while open or once reopened."""
+        if self.resolved_at is None or not self.tiers or self.reopens:
             return False
         return all(p.tier == self.first_tier for p in self.tiers) and not self.vendor_cases
+
+    @property
+    def first_resolved_at(self) -> datetime | None:
+        """When it was first resolved (before any reopen)."""
+        return self.spells[0].resolved_at if self.spells else None
 
     def open_at(self, moment: datetime) -> bool:
         """Whether the ticket was open at that moment."""
@@ -175,9 +181,11 @@ class TicketRecord:
         spells = tuple(sorted((*self.spells, OpenSpell(at)), key=lambda s: s.opened_at))
         return replace(self, spells=spells, reopens=self.reopens + 1)
 
-    def routed(self, tier: str, at: datetime, priority: str) -> TicketRecord:
+    def routed(
+        self, tier: str, at: datetime, priority: str, team: str | None = None
+    ) -> TicketRecord:
         """TicketRouted: a tier passed (a repeat of the current tier is not a new pass)."""
-        passes = tuple(sorted({*self.tiers, TierPass(tier, at)}, key=lambda p: p.at))
+        passes = sorted({*self.tiers, TierPass(tier, at, team)}, key=lambda p: (p.at, p.tier))
         collapsed = tuple(p for i, p in enumerate(passes) if i == 0 or passes[i - 1].tier != p.tier)
         return replace(self, tiers=collapsed, priority=priority)
 
@@ -268,7 +276,7 @@ class TicketRecord:
                 for spell in data["spells"]
             ),
             reopens=data["reopens"],
-            tiers=tuple(TierPass(p["tier"], _time(p["at"])) for p in data["tiers"]),
+            tiers=tuple(TierPass(p["tier"], _time(p["at"]), p.get("team")) for p in data["tiers"]),
             chain_started_at=_maybe_time(data["chain_started_at"]),
             escalations=tuple(
                 Escalation(**{**e, "at": _time(e["at"])}) for e in data["escalations"]
