@@ -71,6 +71,7 @@ def main() -> int:
             headers=STAFF,
             json={"text": "Mail queues growing; checking the connector.", "customer_visible": True},
         )
+        client.post(f"{INTAKE}/v1/tickets/{acked}/resolve", headers=STAFF)
         links = _links(client, critical)
     time.sleep(2)
     with chromium() as browser:
@@ -92,6 +93,8 @@ def main() -> int:
         page.select_option("#severity", "critical")
         page.get_by_role("button", name="Explain").click()
         _shoot(page, "explain")
+        page.goto(f"{CONSOLE}/reports?client=acme&by=day")
+        _shoot(page, "reports")
         anonymous = browser.new_context(viewport=PHONE, is_mobile=True, timezone_id="Europe/London")  # type: ignore[arg-type]
         link_page = anonymous.new_page()
         link_page.goto(links["acknowledge"])
@@ -102,6 +105,8 @@ def main() -> int:
         _shoot(small, "queue-phone")
         small.goto(f"{CONSOLE}/tickets/{critical}")
         _shoot(small, "ticket-phone", full_page=False)
+        small.goto(f"{CONSOLE}/reports?client=acme&by=week")
+        _shoot(small, "reports-phone")
     return 0
 
 

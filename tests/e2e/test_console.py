@@ -335,3 +335,43 @@ def test_the_queue_listing_gives_only_queue_columns_and_bigger_pages(
     assert set(row) == {*QUEUE_COLUMNS, "reference"}
     assert full.status_code == 422
     assert full.json()["error"] == "limit_too_large"
+
+
+def test_reports_show_the_kpis_with_charts_and_a_csv_on_a_desktop_and_a_phone(
+    browser: Browser, page: Page, console: str, system: RunningSystem
+) -> None:
+    """Acme's tickets of this module reach the read model; the page shows their KPIs."""
+    ticket_id = system.post_alert({"title": _title(), "severity": "major"})
+    system.wait_for_ticket(ticket_id, until="TicketRouted")
+    sign_in(page, console, "carol", "/reports?client=acme&by=day")
+
+    def counted() -> int | None:
+        page.reload()
+        opened = int(
+            page.locator(".tiles div", has_text="Tickets opened").locator("dd").inner_text()
+        )
+        return opened or None
+
+    eventually(counted, 15, "the report never counted Acme's tickets")
+    expect(page.get_by_role("heading", name="Trends")).to_be_visible()
+    backlog = page.get_by_role("img", name=re.compile("^Backlog"))
+    expect(backlog).to_be_visible()
+    assert page.locator(".chart").count() == 4
+    assert (page.locator("#backlog-d").text_content() or "").count(":") == 28  # one a day
+    rows = page.locator("section[aria-labelledby=periods-h] tbody tr")
+    assert rows.count() == 28
+    assert unlabelled_fields(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    saved = download.value.path()
+    header = saved.read_text().splitlines()[0]
+    assert header.startswith("period_from,period_to,kpi,breakdown,count")
+
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)  # type: ignore[arg-type]
+    phone = context.new_page()
+    try:
+        sign_in(phone, console, "carol", "/reports?client=acme&by=week")
+        expect(phone.get_by_role("heading", name="Per week")).to_be_visible()
+        assert not overflows_sideways(phone)
+    finally:
+        context.close()

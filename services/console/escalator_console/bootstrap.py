@@ -24,6 +24,7 @@ from escalator_console.pages.on_call import on_call_routes
 from escalator_console.pages.one_click import one_click_routes
 from escalator_console.pages.queue import QueueReader, queue_routes
 from escalator_console.pages.rendering import PageError, Pages, SignInNeededError
+from escalator_console.pages.reports import report_routes
 from escalator_console.pages.sign_in import sign_in_routes
 from escalator_console.pages.ticket import ticket_routes
 from escalator_console.pages.ticket_actions import ticket_action_routes
@@ -77,6 +78,7 @@ def create_app(settings: ConsoleSettings, config: EscalatorConfig) -> ASGIApp:
         ticket_routes(config, pages, identities, backends, keep_alive),
         ticket_action_routes(backends),
         on_call_routes(config, pages, identities, backends),
+        report_routes(config, pages, identities, backends),
         escalation_routes(config, pages, identities, backends, settings.dot_command),
         explain_routes(config, pages, identities, backends),
         one_click_routes(config, pages, backends),
