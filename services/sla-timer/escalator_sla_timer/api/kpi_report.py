@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -20,7 +20,7 @@ from escalator_shared.http.auth import authorize
 from escalator_shared.http.errors import ApiError
 from escalator_sla_timer.report_store import records_between
 from escalator_sla_timer.reporting.kpi_rows import CSV_COLUMNS, kpi_rows, kpis_json
-from escalator_sla_timer.reporting.kpis import Kpis, ReportSlice, kpis
+from escalator_sla_timer.reporting.kpis import Kpis, ReportSlice, kpis, local_midnight
 from escalator_sla_timer.reporting.periods import Grouping, periods
 
 Many = Annotated[list[str] | None, Query()]
@@ -51,8 +51,8 @@ def kpi_router(config: EscalatorConfig, sessions: async_sessionmaker[AsyncSessio
         tz = _zone(zone)
         pieces = periods(first, end, by)
         scope = ReportSlice(
-            _midnight(first, tz),
-            _midnight(end, tz),
+            local_midnight(first, tz),
+            local_midnight(end, tz),
             tz,
             priorities=frozenset(priority or ()),
             tiers=frozenset(tier or ()),
@@ -61,26 +61,23 @@ def kpi_router(config: EscalatorConfig, sessions: async_sessionmaker[AsyncSessio
         clients = principal.client_filter(client or [])
         async with sessions() as session:
             records = await records_between(session, scope.start, scope.end, clients)
-        figures = [
-            (
-                piece,
-                kpis(
-                    records,
-                    replace(scope, start=_midnight(piece[0], tz), end=_midnight(piece[1], tz)),
-                ),
-            )
-            for piece in pieces
-        ]
-        if principal.is_contact:
-            figures = [(piece, _for_contacts(f)) for piece, f in figures]
+
+        def measured(piece: tuple[date, date]) -> Kpis:
+            start, stop = (local_midnight(day, tz) for day in piece)
+            figures = kpis(records, replace(scope, start=start, end=stop))
+            return _for_contacts(figures) if principal.is_contact else figures
+
+        split = [(piece, measured(piece)) for piece in pieces]
         if format == "csv":
-            return PlainTextResponse(_csv(figures), media_type="text/csv")
+            return PlainTextResponse(_csv(split), media_type="text/csv")
+        whole = split[0][1] if by == "total" else measured((first, end))
         return {
             "from": first,
             "to": end,
             "zone": zone,
             "by": by,
-            "periods": [{"from": piece[0], "to": piece[1], **kpis_json(f)} for piece, f in figures],
+            "total": kpis_json(whole),
+            "periods": [{"from": piece[0], "to": piece[1], **kpis_json(f)} for piece, f in split],
         }
 
     return api
@@ -91,10 +88,6 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ApiError(422, "unknown_zone", f"'zone' is not an IANA time zone: {name!r}") from error
-
-
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
 def _for_contacts(figures: Kpis) -> Kpis:

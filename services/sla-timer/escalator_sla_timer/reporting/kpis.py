@@ -119,18 +119,23 @@ def durations(seconds: Sequence[float]) -> Durations:
     return Durations(len(ordered), round(sum(ordered) / len(ordered), 1), p90)
 
 
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The instant a local day begins, in UTC (arithmetic between times of one zone in Python
+    ignores its DST changes; between UTC times it does not)."""
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
 def day_ends(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[date, datetime]]:
     """Each local day that begins in [start, end), with the instant it ends (the next local
-    midnight, in UTC: arithmetic between times of one zone in Python ignores its DST changes)."""
+    midnight, in UTC)."""
     days: list[tuple[date, datetime]] = []
     day = start.astimezone(zone).date()
     while True:
-        begins = datetime.combine(day, time(), zone)
+        begins = local_midnight(day, zone)
         if begins >= end:
             return days
         if begins >= start:
-            ends = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
-            days.append((day, ends))
+            days.append((day, local_midnight(day + timedelta(days=1), zone)))
         day += timedelta(days=1)
 
 
